@@ -58,7 +58,8 @@ export class BoundedQueue<T> {
   /** Removes and returns every item, oldest first. */
   drain(): T[] {
     const out: T[] = []
-    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item)
+    // loop on size, not on `shift() !== undefined`: an item may itself be undefined
+    while (this.size > 0) out.push(this.shift() as T)
     return out
   }
 }

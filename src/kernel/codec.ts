@@ -21,8 +21,12 @@ export type DecodeErrorReason =
   | 'invalid-value'
 
 const MAX_VARINT_BYTES = 8 // 8 × 7 = 56 bits ≥ 53
+// zig-zag doubles the magnitude, so a signed varint carries one bit less than an unsigned one
+const MIN_VAR_INT = -(2 ** 52)
+const MAX_VAR_INT = 2 ** 52 - 1
 const utf8Encoder = new TextEncoder()
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM keeps a leading U+FEFF in the text: without it the decoder strips it and the round trip is lossy
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export class Encoder {
   private buffer: Uint8Array
@@ -50,7 +54,7 @@ export class Encoder {
   private ensure(extra: number): void {
     const needed = this.position + extra
     if (needed <= this.buffer.length) return
-    let size = this.buffer.length * 2
+    let size = Math.max(this.buffer.length * 2, 16) // doubling from 0 would never reach `needed`
     while (size < needed) size *= 2
     const grown = new Uint8Array(size)
     grown.set(this.buffer.subarray(0, this.position))
@@ -77,9 +81,11 @@ export class Encoder {
     this.buffer[this.position++] = rest
   }
 
-  /** Signed varint (zig-zag), for safe integers. */
+  /** Signed varint (zig-zag), for integers in [−2^52, 2^52 − 1]: the zig-zag value must be a safe integer. */
   varInt(value: number): void {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`varInt needs a safe integer, got ${value}`)
+    if (!(Number.isInteger(value) && value >= MIN_VAR_INT && value <= MAX_VAR_INT)) {
+      throw new RangeError(`varInt needs an integer in [-2^52, 2^52 - 1], got ${value}`)
+    }
     this.varUint(value >= 0 ? value * 2 : -value * 2 - 1)
   }
 

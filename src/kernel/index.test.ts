@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import * as boundedMap from './bounded-map.ts'
+import * as boundedQueue from './bounded-queue.ts'
+import * as codec from './codec.ts'
+import * as errors from './errors.ts'
+import * as frame from './frame.ts'
+import * as ids from './ids.ts'
+import * as kernel from './index.ts'
+import * as random from './random.ts'
+import * as rejections from './rejections.ts'
+import * as result from './result.ts'
+import * as time from './time.ts'
+
+const modules = { boundedMap, boundedQueue, codec, errors, frame, ids, random, rejections, result, time }
+
+describe('kernel index', () => {
+  it('re-exports every runtime export of every kernel module, and nothing else', () => {
+    const expected = new Map<string, unknown>()
+    for (const [moduleName, exports] of Object.entries(modules)) {
+      for (const [name, value] of Object.entries(exports)) {
+        assert.equal(expected.has(name), false, `${name} is exported by two modules (${moduleName})`)
+        expected.set(name, value)
+      }
+    }
+    assert.deepEqual(Object.keys(kernel).sort(), [...expected.keys()].sort())
+    for (const [name, value] of expected) assert.equal(kernel[name as keyof typeof kernel], value, name)
+  })
+
+  it('bounds node ids at 128 bytes, above the 52 characters of a base58 ed25519 peer id', () => {
+    assert.equal(kernel.MAX_NODE_ID_BYTES, 128)
+  })
+})

@@ -1,0 +1,130 @@
+/**
+ * Retransmit-limited broadcast queue (memberlist `queue.go`, after SWIM's infection-style dissemination).
+ *
+ * Every update is sent at most `limit` times by this node (λ·log n, computed by the caller as the
+ * cluster grows). Updates that have been sent fewer times go first, and among equals the newest goes
+ * first, so fresh news overtakes a backlog. A newer update about the same member replaces the queued one.
+ *
+ * Structure: one intrusive doubly-linked list per transmit count, so enqueue, replace, take and drop are
+ * O(1) per update regardless of backlog size (memberlist re-sorts a btree).
+ */
+import type { NodeId } from '../../kernel/index.ts'
+import type { MemberUpdate } from './types.ts'
+
+interface Entry {
+  readonly id: NodeId
+  readonly update: MemberUpdate
+  readonly bytes: number
+  transmits: number
+  newer: Entry | undefined
+  older: Entry | undefined
+}
+
+interface Bucket {
+  newest: Entry | undefined
+  oldest: Entry | undefined
+  size: number
+}
+
+/** Entries that do not fit a budget are skipped; after this many skips the search stops. */
+const MAX_SKIPPED_PER_TAKE = 32
+
+export class BroadcastQueue {
+  private readonly byId = new Map<NodeId, Entry>()
+  private readonly buckets: Bucket[] = []
+  private readonly maxEntries: number
+  /** Updates discarded because the queue was full. */
+  dropped = 0
+
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries
+  }
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  /** Queues `update` (replacing any queued update about the same member). */
+  enqueue(id: NodeId, update: MemberUpdate, bytes: number): void {
+    const existing = this.byId.get(id)
+    if (existing !== undefined) this.remove(existing)
+    else if (this.byId.size >= this.maxEntries) this.dropMostSent()
+    const entry: Entry = { id, update, bytes, transmits: 0, newer: undefined, older: undefined }
+    this.byId.set(id, entry)
+    this.pushNewest(entry)
+  }
+
+  /**
+   * Appends to `out` the updates that fit in `budgetBytes` (each costs its encoded size), counts one
+   * transmission for each, and retires those that reached `limit`. Returns the bytes used.
+   */
+  take(budgetBytes: number, limit: number, out: MemberUpdate[]): number {
+    let used = 0
+    let skipped = 0
+    const chosen: Entry[] = []
+    for (let t = 0; t < this.buckets.length && skipped < MAX_SKIPPED_PER_TAKE; t++) {
+      for (let entry = this.buckets[t]?.newest; entry !== undefined; entry = entry.older) {
+        if (used + entry.bytes > budgetBytes) {
+          if (++skipped >= MAX_SKIPPED_PER_TAKE) break
+          continue
+        }
+        used += entry.bytes
+        chosen.push(entry)
+      }
+    }
+    for (const entry of chosen) {
+      out.push(entry.update)
+      this.remove(entry)
+      entry.transmits++
+      if (entry.transmits < limit) {
+        this.byId.set(entry.id, entry)
+        this.pushNewest(entry)
+      }
+    }
+    return used
+  }
+
+  /** The queued update about `id`, if any (for tests and introspection). */
+  peek(id: NodeId): MemberUpdate | undefined {
+    return this.byId.get(id)?.update
+  }
+
+  private bucket(transmits: number): Bucket {
+    while (this.buckets.length <= transmits)
+      this.buckets.push({ newest: undefined, oldest: undefined, size: 0 })
+    return this.buckets[transmits] as Bucket
+  }
+
+  private pushNewest(entry: Entry): void {
+    const bucket = this.bucket(entry.transmits)
+    entry.older = bucket.newest
+    entry.newer = undefined
+    if (bucket.newest !== undefined) bucket.newest.newer = entry
+    else bucket.oldest = entry
+    bucket.newest = entry
+    bucket.size++
+  }
+
+  private remove(entry: Entry): void {
+    const bucket = this.bucket(entry.transmits)
+    if (entry.newer !== undefined) entry.newer.older = entry.older
+    else bucket.newest = entry.older
+    if (entry.older !== undefined) entry.older.newer = entry.newer
+    else bucket.oldest = entry.newer
+    entry.newer = undefined
+    entry.older = undefined
+    bucket.size--
+    this.byId.delete(entry.id)
+  }
+
+  private dropMostSent(): void {
+    for (let t = this.buckets.length - 1; t >= 0; t--) {
+      const victim = this.buckets[t]?.oldest
+      if (victim !== undefined) {
+        this.remove(victim)
+        this.dropped++
+        return
+      }
+    }
+  }
+}

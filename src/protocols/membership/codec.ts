@@ -1,0 +1,246 @@
+/**
+ * Wire format of membership messages: one versioned frame per message (`kernel/frame.ts`), fields as
+ * symmetric write/read pairs. Decoding is total: any malformed input yields a counted reason.
+ *
+ * Frame type tags: 0 ping, 1 ack, 2 ping-req, 3 nack, 4 gossip, 5 push-pull.
+ */
+import {
+  beginFrame,
+  DEFAULT_MAX_FRAME_BYTES,
+  type DecodeErrorReason,
+  type Decoder,
+  Encoder,
+  err,
+  MAX_NODE_ID_BYTES,
+  ok,
+  openFrame,
+  type Result,
+} from '../../kernel/index.ts'
+import type {
+  ConnectionClass,
+  MemberProfile,
+  MemberRecord,
+  MemberState,
+  MembershipMessage,
+  MemberUpdate,
+  MessageType,
+} from './types.ts'
+
+export const MEMBERSHIP_WIRE_VERSION = 1
+
+/** Bounds on what a remote peer may make us allocate. */
+export const WIRE_LIMITS = Object.freeze({
+  maxUpdatesPerMessage: 1_024,
+  maxRecordsPerMessage: 100_000,
+  maxAddresses: 16,
+  maxAddressBytes: 256,
+  maxLabels: 32,
+  maxLabelBytes: 64,
+  maxRegionBytes: 64,
+  maxCapacity: 1_000_000,
+  maxMemoryMb: 1 << 30,
+})
+
+const MESSAGE_TYPES: readonly MessageType[] = ['ping', 'ack', 'ping-req', 'nack', 'gossip', 'push-pull']
+const STATES: readonly MemberState[] = ['alive', 'suspect', 'failed', 'left']
+const CLASSES: readonly ConnectionClass[] = ['lan', 'wan', 'mobile', 'hostile']
+const UPDATE_KINDS: readonly MemberUpdate['kind'][] = ['alive', 'suspect', 'failed', 'left']
+
+function writeProfile(encoder: Encoder, profile: MemberProfile): void {
+  encoder.varUint(profile.labels.length)
+  for (const label of profile.labels) encoder.string(label)
+  encoder.varUint(profile.capacity)
+  encoder.varUint(profile.memoryMb)
+  encoder.u8(CLASSES.indexOf(profile.connectionClass))
+  encoder.string(profile.region)
+  encoder.bool(profile.hidden)
+}
+
+function readProfile(decoder: Decoder): MemberProfile {
+  const labelCount = decoder.count(WIRE_LIMITS.maxLabels)
+  const labels: string[] = []
+  for (let i = 0; i < labelCount; i++) labels.push(decoder.string(WIRE_LIMITS.maxLabelBytes))
+  const capacity = decoder.varUint()
+  const memoryMb = decoder.varUint()
+  const connectionClass = CLASSES[decoder.u8()]
+  const region = decoder.string(WIRE_LIMITS.maxRegionBytes)
+  const hidden = decoder.bool()
+  if (
+    connectionClass === undefined ||
+    capacity > WIRE_LIMITS.maxCapacity ||
+    memoryMb > WIRE_LIMITS.maxMemoryMb
+  ) {
+    decoder.fail('invalid-value')
+  }
+  return { labels, capacity, memoryMb, connectionClass: connectionClass ?? 'lan', region, hidden }
+}
+
+function writeRecord(encoder: Encoder, record: MemberRecord): void {
+  encoder.string(record.id)
+  encoder.varUint(record.incarnation)
+  encoder.u8(STATES.indexOf(record.state))
+  encoder.varUint(record.addresses.length)
+  for (const address of record.addresses) encoder.string(address)
+  writeProfile(encoder, record.profile)
+}
+
+function readRecord(decoder: Decoder): MemberRecord {
+  const id = readId(decoder)
+  const incarnation = decoder.varUint()
+  const state = STATES[decoder.u8()]
+  const addressCount = decoder.count(WIRE_LIMITS.maxAddresses)
+  const addresses: string[] = []
+  for (let i = 0; i < addressCount; i++) addresses.push(decoder.string(WIRE_LIMITS.maxAddressBytes))
+  const profile = readProfile(decoder)
+  if (state === undefined) decoder.fail('invalid-value')
+  return { id, incarnation, state: state ?? 'alive', addresses, profile }
+}
+
+function readId(decoder: Decoder): string {
+  const id = decoder.string(MAX_NODE_ID_BYTES)
+  if (id.length === 0) decoder.fail('invalid-value')
+  return id
+}
+
+export function writeUpdate(encoder: Encoder, update: MemberUpdate): void {
+  encoder.u8(UPDATE_KINDS.indexOf(update.kind))
+  switch (update.kind) {
+    case 'alive':
+      writeRecord(encoder, update.record)
+      return
+    case 'suspect':
+    case 'failed':
+      encoder.string(update.id)
+      encoder.varUint(update.incarnation)
+      encoder.string(update.from)
+      return
+    case 'left':
+      encoder.string(update.id)
+      encoder.varUint(update.incarnation)
+      return
+  }
+}
+
+function readUpdate(decoder: Decoder): MemberUpdate {
+  const kind = UPDATE_KINDS[decoder.u8()]
+  switch (kind) {
+    case 'alive': {
+      const record = readRecord(decoder)
+      if (record.state !== 'alive') decoder.fail('invalid-value')
+      return { kind, record }
+    }
+    case 'suspect':
+    case 'failed':
+      return { kind, id: readId(decoder), incarnation: decoder.varUint(), from: readId(decoder) }
+    case 'left':
+      return { kind, id: readId(decoder), incarnation: decoder.varUint() }
+    default:
+      decoder.fail('invalid-value')
+      return { kind: 'left', id: '', incarnation: 0 }
+  }
+}
+
+function writeUpdates(encoder: Encoder, updates: readonly MemberUpdate[]): void {
+  encoder.varUint(updates.length)
+  for (const update of updates) writeUpdate(encoder, update)
+}
+
+function readUpdates(decoder: Decoder): MemberUpdate[] {
+  const count = decoder.count(WIRE_LIMITS.maxUpdatesPerMessage)
+  const updates: MemberUpdate[] = []
+  for (let i = 0; i < count && decoder.error === undefined; i++) updates.push(readUpdate(decoder))
+  return updates
+}
+
+function writeMessage(encoder: Encoder, message: MembershipMessage): void {
+  beginFrame(MEMBERSHIP_WIRE_VERSION, MESSAGE_TYPES.indexOf(message.type), encoder)
+  switch (message.type) {
+    case 'ping':
+    case 'ack':
+      encoder.varUint(message.seq)
+      writeUpdates(encoder, message.updates)
+      return
+    case 'ping-req':
+      encoder.varUint(message.seq)
+      encoder.string(message.target)
+      writeUpdates(encoder, message.updates)
+      return
+    case 'nack':
+      encoder.varUint(message.seq)
+      return
+    case 'gossip':
+      writeUpdates(encoder, message.updates)
+      return
+    case 'push-pull':
+      encoder.bool(message.join)
+      encoder.bool(message.reply)
+      encoder.varUint(message.records.length)
+      for (const record of message.records) writeRecord(encoder, record)
+      return
+  }
+}
+
+export function encodeMessage(message: MembershipMessage): Uint8Array {
+  const encoder = new Encoder(64)
+  writeMessage(encoder, message)
+  return encoder.finish()
+}
+
+const scratch = new Encoder(4_096)
+
+/** Encoded size in bytes, without allocating the output (for byte budgets and accounting). */
+export function encodedMessageBytes(message: MembershipMessage): number {
+  scratch.reset()
+  writeMessage(scratch, message)
+  return scratch.length
+}
+
+export function encodedUpdateBytes(update: MemberUpdate): number {
+  scratch.reset()
+  writeUpdate(scratch, update)
+  return scratch.length
+}
+
+/** Decodes one frame. Never throws; a malformed frame yields the reason to count. */
+export function decodeMessage(
+  bytes: Uint8Array,
+  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+): Result<MembershipMessage, DecodeErrorReason> {
+  const opened = openFrame(bytes, {
+    version: MEMBERSHIP_WIRE_VERSION,
+    maxType: MESSAGE_TYPES.length - 1,
+    maxFrameBytes,
+  })
+  if (!opened.ok) return opened
+  const { decoder, header } = opened.value
+  const message = readMessage(decoder, MESSAGE_TYPES[header.type] as MessageType)
+  if (!decoder.done()) return err(decoder.error ?? 'invalid-value')
+  return ok(message)
+}
+
+function readMessage(decoder: Decoder, type: MessageType): MembershipMessage {
+  switch (type) {
+    case 'ping':
+    case 'ack': {
+      const seq = decoder.varUint()
+      return { type, seq, updates: readUpdates(decoder) }
+    }
+    case 'ping-req': {
+      const seq = decoder.varUint()
+      const target = readId(decoder)
+      return { type, seq, target, updates: readUpdates(decoder) }
+    }
+    case 'nack':
+      return { type, seq: decoder.varUint() }
+    case 'gossip':
+      return { type, updates: readUpdates(decoder) }
+    case 'push-pull': {
+      const join = decoder.bool()
+      const reply = decoder.bool()
+      const count = decoder.count(WIRE_LIMITS.maxRecordsPerMessage)
+      const records: MemberRecord[] = []
+      for (let i = 0; i < count && decoder.error === undefined; i++) records.push(readRecord(decoder))
+      return { type, join, reply, records }
+    }
+  }
+}

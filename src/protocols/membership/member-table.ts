@@ -1,0 +1,227 @@
+/**
+ * The set of members one node knows (itself excluded), with what probing and gossip need in O(1):
+ * a dense array for uniform sampling and round-robin probing, counts per state for partition detection,
+ * and FIFO reap queues (a member's reap time is its last state change plus a constant, so insertion
+ * order is expiry order).
+ *
+ * Round-robin probing over a list that is reshuffled after each full pass bounds the time until a failed
+ * member is probed by any one prober to two passes (SWIM §4.3); new members are swapped into a random
+ * position, as memberlist does, so they are not all probed last.
+ */
+import type { Millis, NodeId, Random } from '../../kernel/index.ts'
+import { newRoundTrip, type RoundTrip } from './round-trip.ts'
+import type { Suspicion } from './suspicion.ts'
+import type { MemberRecord, MemberState } from './types.ts'
+
+export interface Member {
+  record: MemberRecord
+  /** Local time of the last state change (for reaping). */
+  stateChangedAt: Millis
+  /** Position in the dense array; maintained by the table. */
+  slot: number
+  readonly roundTrip: RoundTrip
+  suspicion: Suspicion | undefined
+}
+
+interface ReapEntry {
+  readonly member: Member
+  readonly changedAt: Millis
+}
+
+/** A FIFO of reap candidates; bounded, counting entries it had to discard. */
+class ReapQueue {
+  private items: ReapEntry[] = []
+  private head = 0
+  private readonly capacity: number
+  dropped = 0
+
+  constructor(capacity: number) {
+    this.capacity = capacity
+  }
+
+  push(entry: ReapEntry): void {
+    if (this.items.length - this.head >= this.capacity) {
+      this.head++
+      this.dropped++
+    }
+    this.items.push(entry)
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  peek(): ReapEntry | undefined {
+    return this.items[this.head]
+  }
+
+  shift(): void {
+    this.head++
+  }
+}
+
+export class MemberTable {
+  private readonly byId = new Map<NodeId, Member>()
+  private readonly dense: Member[] = []
+  private probeIndex = 0
+  private readonly maxMembers: number
+  private readonly reapFailed: ReapQueue
+  private readonly reapLeft: ReapQueue
+  readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, failed: 0, left: 0 }
+  /** Records refused because the table was full. */
+  refused = 0
+
+  constructor(maxMembers: number) {
+    this.maxMembers = maxMembers
+    this.reapFailed = new ReapQueue(maxMembers * 2)
+    this.reapLeft = new ReapQueue(maxMembers * 2)
+  }
+
+  get size(): number {
+    return this.dense.length
+  }
+
+  get(id: NodeId): Member | undefined {
+    return this.byId.get(id)
+  }
+
+  members(): readonly Member[] {
+    return this.dense
+  }
+
+  /** Adds a new member; `undefined` (and counted) when the table is full. */
+  add(record: MemberRecord, now: Millis, random: Random): Member | undefined {
+    if (this.dense.length >= this.maxMembers) {
+      this.refused++
+      return undefined
+    }
+    const member: Member = {
+      record,
+      stateChangedAt: now,
+      slot: this.dense.length,
+      roundTrip: newRoundTrip(),
+      suspicion: undefined,
+    }
+    this.byId.set(record.id, member)
+    this.dense.push(member)
+    this.counts[record.state]++
+    this.enqueueReap(member)
+    // swap into a random position so that new members are not all probed at the end of a pass
+    const other = this.dense[random.intBelow(this.dense.length)] as Member
+    this.swap(member, other)
+    return member
+  }
+
+  /** Replaces a member's record, keeping the state counts and reap queues right. */
+  update(member: Member, record: MemberRecord, now: Millis): void {
+    const previous = member.record.state
+    member.record = record
+    if (previous !== record.state) {
+      this.counts[previous]--
+      this.counts[record.state]++
+      member.stateChangedAt = now
+      this.enqueueReap(member)
+    }
+  }
+
+  remove(member: Member): void {
+    if (this.byId.get(member.record.id) !== member) return
+    this.byId.delete(member.record.id)
+    this.counts[member.record.state]--
+    const last = this.dense.pop() as Member
+    if (last !== member) {
+      last.slot = member.slot
+      this.dense[member.slot] = last
+    }
+    if (this.probeIndex > this.dense.length) this.probeIndex = this.dense.length
+  }
+
+  /** The next alive or suspect member in round-robin order, reshuffling after each full pass. */
+  nextProbeTarget(random: Random): Member | undefined {
+    for (let scanned = 0; scanned <= this.dense.length; scanned++) {
+      if (this.probeIndex >= this.dense.length) {
+        this.probeIndex = 0
+        this.shuffle(random)
+      }
+      const member = this.dense[this.probeIndex++]
+      if (member !== undefined && (member.record.state === 'alive' || member.record.state === 'suspect')) {
+        return member
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * Up to `count` distinct members chosen uniformly among those accepted by `accept`. Rejection sampling
+   * with a bounded number of attempts, so the cost does not depend on the table's size.
+   */
+  sample(random: Random, count: number, accept: (member: Member) => boolean): Member[] {
+    const out: Member[] = []
+    const n = this.dense.length
+    if (n === 0 || count <= 0) return out
+    const attempts = count * 8 + 16
+    for (let i = 0; i < attempts && out.length < count; i++) {
+      const member = this.dense[random.intBelow(n)] as Member
+      if (accept(member) && !out.includes(member)) out.push(member)
+    }
+    return out
+  }
+
+  /**
+   * Removes members that have been failed or left for longer than the given times and returns them.
+   */
+  reap(now: Millis, failedAfterMs: Millis, leftAfterMs: Millis): Member[] {
+    const reaped: Member[] = []
+    this.reapFrom(this.reapFailed, 'failed', now - failedAfterMs, reaped)
+    this.reapFrom(this.reapLeft, 'left', now - leftAfterMs, reaped)
+    return reaped
+  }
+
+  /** The earliest time at which `reap` may remove someone, if anyone is waiting. */
+  nextReapAt(failedAfterMs: Millis, leftAfterMs: Millis): Millis | undefined {
+    const failed = this.reapFailed.peek()
+    const left = this.reapLeft.peek()
+    const a = failed === undefined ? undefined : failed.changedAt + failedAfterMs
+    const b = left === undefined ? undefined : left.changedAt + leftAfterMs
+    if (a === undefined) return b
+    if (b === undefined) return a
+    return Math.min(a, b)
+  }
+
+  get reapQueueDrops(): number {
+    return this.reapFailed.dropped + this.reapLeft.dropped
+  }
+
+  private reapFrom(queue: ReapQueue, state: MemberState, cutoff: Millis, out: Member[]): void {
+    for (let entry = queue.peek(); entry !== undefined && entry.changedAt <= cutoff; entry = queue.peek()) {
+      queue.shift()
+      const { member } = entry
+      // stale entry: the member changed state (or was removed) after this entry was queued
+      if (member.record.state !== state || member.stateChangedAt !== entry.changedAt) continue
+      if (this.byId.get(member.record.id) !== member) continue
+      this.remove(member)
+      out.push(member)
+    }
+  }
+
+  private enqueueReap(member: Member): void {
+    const entry = { member, changedAt: member.stateChangedAt }
+    if (member.record.state === 'failed') this.reapFailed.push(entry)
+    else if (member.record.state === 'left') this.reapLeft.push(entry)
+  }
+
+  private swap(a: Member, b: Member): void {
+    if (a === b) return
+    const slotA = a.slot
+    a.slot = b.slot
+    b.slot = slotA
+    this.dense[a.slot] = a
+    this.dense[b.slot] = b
+  }
+
+  private shuffle(random: Random): void {
+    for (let i = this.dense.length - 1; i > 0; i--) {
+      this.swap(this.dense[i] as Member, this.dense[random.intBelow(i + 1)] as Member)
+    }
+  }
+}

@@ -1,0 +1,738 @@
+/**
+ * SWIM membership with Lifeguard's refinements, as a sans-IO core.
+ *
+ * Follows SWIM (Das, Gupta, Motivala, DSN 2002) — round-robin direct probes, indirect probes through k
+ * members, suspicion before failure, incarnation numbers that only the member itself raises to refute —
+ * and Lifeguard (Dadgar, Phillips, Currey, arXiv 1707.00788) — nacks from indirect helpers, the local
+ * health multiplier (`awareness.ts`), suspicion timeouts that shrink with independent confirmations
+ * (`suspicion.ts`), and the buddy system (the suspect is told directly). Full-state push-pull on join and
+ * periodically, dead-to-suspect conversion when merging remote state, and λ·log n retransmission follow
+ * memberlist (`state.go`, `queue.go`).
+ *
+ * Departures, each for the 1-second detection target at 1,000 nodes:
+ * - Updates are pushed to `gossipFanout` members as soon as they are learned (event-driven, as the
+ *   reference's flood measurements recommend), not only on the gossip tick; bursts are coalesced.
+ * - Probe timeouts adapt to the measured round trip of each link (RFC 6298 estimator) instead of a fixed
+ *   ProbeTimeout; a node-wide estimate covers members not yet measured.
+ * - Suspicion verification: a member that hears of a new suspicion becomes a verifier with probability
+ *   `verifyProbes / n` and probes the suspect itself; if that probe fails it accuses too. Lifeguard's
+ *   confirmations then arrive within one probe timeout rather than after several probe periods (the
+ *   multi-observer idea of Rapid, Suresh et al., ATC 2018, without its consensus step).
+ * - Failed members are kept (bounded time) and one of them is pinged every `reconnectIntervalMs`; an answer
+ *   triggers a push-pull, which heals partitions (Serf's reconnect, made fast).
+ *
+ * Core contract: `receive`, `tick`, `nextDeadline`, `takeOutbox`, `takeEvents`. No clock, no timers, no
+ * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
+ */
+import type { Millis, NodeId, Random } from '../../kernel/index.ts'
+import { Awareness } from './awareness.ts'
+import { BroadcastQueue } from './broadcast-queue.ts'
+import { encodedUpdateBytes } from './codec.ts'
+import type { MembershipConfig } from './config.ts'
+import { type Member, MemberTable } from './member-table.ts'
+import { PartitionDetector } from './partition-detector.ts'
+import { newRoundTrip, probeTimeoutMs, recordRoundTrip } from './round-trip.ts'
+import { Suspicion } from './suspicion.ts'
+import type {
+  MemberProfile,
+  MemberRecord,
+  MembershipEvent,
+  MembershipMessage,
+  MemberUpdate,
+} from './types.ts'
+
+export interface MembershipInit {
+  readonly self: NodeId
+  readonly addresses?: readonly string[]
+  readonly profile: MemberProfile
+  readonly config: MembershipConfig
+  readonly random: Random
+  /** Local time at construction; first probes are spread over one interval after it. */
+  readonly now: Millis
+  /** Start from this incarnation (a restarted node that remembers its last one). */
+  readonly incarnation?: number
+}
+
+export interface Outgoing {
+  readonly to: NodeId
+  readonly message: MembershipMessage
+}
+
+export interface MembershipStats {
+  probesSent: number
+  probesFailed: number
+  indirectProbesSent: number
+  suspicionsRaised: number
+  verificationsSent: number
+  refutations: number
+  pushPullsSent: number
+  reconnectsSent: number
+  /** Acks and nacks whose sequence number matched nothing (late or forged). */
+  unmatchedReplies: number
+  /** Updates the broadcast queue discarded at its bound. */
+  updatesDropped: number
+  /** Unknown members refused because the table was full. */
+  membersRefused: number
+  eventsDropped: number
+  outboxDropped: number
+  requestsDropped: number
+}
+
+interface Probe {
+  readonly target: Member
+  readonly sentAt: Millis
+  readonly timeoutAt: Millis
+  readonly roundEndsAt: Millis
+  indirectSent: boolean
+  expectedNacks: number
+  nacks: number
+}
+
+/** A ping sent for someone else (indirect probe), to verify a suspicion, or to knock on a failed member. */
+type Request =
+  | { readonly kind: 'relay'; readonly deadline: Millis; readonly origin: NodeId; readonly originSeq: number }
+  | {
+      readonly kind: 'verify'
+      readonly deadline: Millis
+      readonly target: NodeId
+      readonly incarnation: number
+    }
+  | { readonly kind: 'reconnect'; readonly deadline: Millis; readonly target: NodeId }
+
+const MAX_ACTIVE_PROBES = 16
+const MAX_PENDING_REQUESTS = 4_096
+const MAX_PENDING_EVENTS = 65_536
+const MAX_OUTBOX = 65_536
+/** Seeds contacted per join attempt. */
+const JOIN_FANOUT = 3
+/** Bursts of new updates are pushed at most this often (as a fraction of the gossip interval). */
+const PUSH_SPACING_FRACTION = 0.1
+
+export class Membership {
+  readonly id: NodeId
+  private self: MemberRecord
+  private readonly config: MembershipConfig
+  private readonly random: Random
+  private readonly table: MemberTable
+  private readonly queue: BroadcastQueue
+  private readonly awareness: Awareness
+  private readonly partition: PartitionDetector
+  /** Round trips over all links: the timeout for members not measured yet. */
+  private readonly nodeRoundTrip = newRoundTrip()
+  private readonly suspects = new Set<Member>()
+  private readonly probes = new Map<number, Probe>()
+  private readonly requests = new Map<number, Request>()
+  private seq = 0
+  private outbox: Outgoing[] = []
+  private events: MembershipEvent[] = []
+  private leaving = false
+  private joined = true
+  private seeds: NodeId[] = []
+  private nextJoinAt: Millis | undefined
+  private nextProbeAt: Millis
+  private nextGossipAt: Millis | undefined
+  private lastGossipAt: Millis = Number.NEGATIVE_INFINITY
+  private nextPushPullAt: Millis
+  private nextReconnectAt: Millis
+  readonly stats: MembershipStats = {
+    probesSent: 0,
+    probesFailed: 0,
+    indirectProbesSent: 0,
+    suspicionsRaised: 0,
+    verificationsSent: 0,
+    refutations: 0,
+    pushPullsSent: 0,
+    reconnectsSent: 0,
+    unmatchedReplies: 0,
+    updatesDropped: 0,
+    membersRefused: 0,
+    eventsDropped: 0,
+    outboxDropped: 0,
+    requestsDropped: 0,
+  }
+
+  constructor(init: MembershipInit) {
+    this.id = init.self
+    this.config = init.config
+    this.random = init.random
+    this.self = {
+      id: init.self,
+      incarnation: init.incarnation ?? 0,
+      state: 'alive',
+      addresses: init.addresses ?? [],
+      profile: init.profile,
+    }
+    this.table = new MemberTable(init.config.maxMembers)
+    this.queue = new BroadcastQueue(init.config.maxQueuedUpdates)
+    this.awareness = new Awareness(init.config.awarenessMax)
+    this.partition = new PartitionDetector(init.config.partitionQuorum)
+    // spread the first rounds so that nodes started together do not probe in lockstep
+    this.nextProbeAt = init.now + this.random.float() * init.config.probeIntervalMs
+    this.nextPushPullAt = init.now + this.pushPullIntervalMs() * (0.5 + this.random.float())
+    this.nextReconnectAt = init.now + this.random.float() * init.config.reconnectIntervalMs
+  }
+
+  // ── public surface ────────────────────────────────────────────────────────────────────────────────
+
+  /** Joins through `seeds` with a push-pull state exchange, retried until one of them answers. */
+  join(now: Millis, seeds: readonly NodeId[]): void {
+    this.seeds = seeds.filter((seed) => seed !== this.id)
+    if (this.seeds.length === 0) return
+    this.joined = false
+    this.nextJoinAt = now
+  }
+
+  /** Announces a graceful leave. The engine keeps delivering the outbox for a short flush period. */
+  leave(now: Millis): void {
+    if (this.leaving) return
+    this.leaving = true
+    this.self = { ...this.self, incarnation: this.self.incarnation + 1, state: 'left' }
+    this.enqueue(this.id, { kind: 'left', id: this.id, incarnation: this.self.incarnation }, now)
+    this.flushGossip(now)
+  }
+
+  /** A hint from the engine that its connection to `peer` broke: suspect it at once. */
+  connectionLost(now: Millis, peer: NodeId): void {
+    const member = this.table.get(peer)
+    if (member === undefined || member.record.state !== 'alive' || this.leaving) return
+    this.suspect(member.record.id, member.record.incarnation, this.id, now)
+  }
+
+  get isJoined(): boolean {
+    return this.joined
+  }
+
+  get isLeaving(): boolean {
+    return this.leaving
+  }
+
+  get incarnation(): number {
+    return this.self.incarnation
+  }
+
+  get localHealth(): number {
+    return this.awareness.health
+  }
+
+  get isPartitioned(): boolean {
+    return this.partition.partitioned
+  }
+
+  /** This node's own record. */
+  selfRecord(): MemberRecord {
+    return this.self
+  }
+
+  /** Every member this node knows, itself excluded. */
+  members(): MemberRecord[] {
+    return this.table.members().map((member) => member.record)
+  }
+
+  member(id: NodeId): MemberRecord | undefined {
+    return id === this.id ? this.self : this.table.get(id)?.record
+  }
+
+  memberCounts(): { alive: number; suspect: number; failed: number; left: number } {
+    return { ...this.table.counts }
+  }
+
+  /** Smoothed round trip to `id` in ms, or undefined when never measured. */
+  roundTripMs(id: NodeId): number | undefined {
+    const estimate = this.table.get(id)?.roundTrip
+    return estimate === undefined || estimate.srttMs < 0 ? undefined : estimate.srttMs
+  }
+
+  takeOutbox(): Outgoing[] {
+    const out = this.outbox
+    this.outbox = []
+    return out
+  }
+
+  takeEvents(): MembershipEvent[] {
+    const out = this.events
+    this.events = []
+    return out
+  }
+
+  // ── input ─────────────────────────────────────────────────────────────────────────────────────────
+
+  receive(now: Millis, from: NodeId, message: MembershipMessage): void {
+    if (this.leaving || from === this.id) return
+    switch (message.type) {
+      case 'ping':
+        this.send(from, { type: 'ack', seq: message.seq, updates: this.piggyback() })
+        break
+      case 'ack':
+        this.onAck(now, from, message.seq)
+        break
+      case 'ping-req':
+        this.onPingRequest(now, from, message.seq, message.target)
+        break
+      case 'nack': {
+        const probe = this.probes.get(message.seq)
+        if (probe === undefined) this.stats.unmatchedReplies++
+        else probe.nacks++
+        break
+      }
+      case 'gossip':
+        break
+      case 'push-pull':
+        this.onPushPull(now, from, message.join, message.reply, message.records)
+        break
+    }
+    if ('updates' in message) for (const update of message.updates) this.apply(update, now)
+    this.afterChange(now)
+  }
+
+  private onAck(now: Millis, from: NodeId, seq: number): void {
+    const probe = this.probes.get(seq)
+    if (probe !== undefined) {
+      this.probes.delete(seq)
+      const rtt = now - probe.sentAt
+      // an ack relayed by a helper measures two hops, so only direct acks train the estimate
+      if (from === probe.target.record.id && rtt >= 0) {
+        recordRoundTrip(probe.target.roundTrip, rtt)
+        recordRoundTrip(this.nodeRoundTrip, rtt)
+      }
+      this.awareness.apply(-1)
+      return
+    }
+    const request = this.requests.get(seq)
+    if (request === undefined) {
+      this.stats.unmatchedReplies++
+      return
+    }
+    this.requests.delete(seq)
+    if (request.kind === 'relay') {
+      this.send(request.origin, { type: 'ack', seq: request.originSeq, updates: this.piggyback() })
+    } else if (request.kind === 'reconnect') {
+      // a member we consider failed answered: exchange full state so both sides refute and converge
+      this.stats.pushPullsSent++
+      this.send(request.target, { type: 'push-pull', join: false, reply: false, records: this.snapshot() })
+    }
+  }
+
+  private onPingRequest(now: Millis, origin: NodeId, originSeq: number, target: NodeId): void {
+    if (target === this.id) {
+      this.send(origin, { type: 'ack', seq: originSeq, updates: this.piggyback() })
+      return
+    }
+    const timeout = this.probeTimeout(this.table.get(target))
+    if (this.addRequest({ kind: 'relay', deadline: now + timeout, origin, originSeq }, target)) return
+    // could not track the relay: tell the origin at once that we will not answer for the target
+    this.send(origin, { type: 'nack', seq: originSeq })
+  }
+
+  private onPushPull(
+    now: Millis,
+    from: NodeId,
+    join: boolean,
+    reply: boolean,
+    records: readonly MemberRecord[],
+  ): void {
+    for (const record of records) this.mergeRecord(record, from, now)
+    if (!reply) {
+      this.stats.pushPullsSent++
+      this.send(from, { type: 'push-pull', join, reply: true, records: this.snapshot() })
+    } else if (!this.joined) {
+      this.joined = true
+      this.nextJoinAt = undefined
+    }
+  }
+
+  /** memberlist `mergeState`: a remote "failed" becomes a local suspicion, never an instant failure. */
+  private mergeRecord(record: MemberRecord, from: NodeId, now: Millis): void {
+    switch (record.state) {
+      case 'alive':
+        this.apply({ kind: 'alive', record }, now)
+        return
+      case 'suspect':
+      case 'failed':
+        this.suspect(record.id, record.incarnation, from, now)
+        return
+      case 'left':
+        this.apply({ kind: 'left', id: record.id, incarnation: record.incarnation }, now)
+        return
+    }
+  }
+
+  // ── time ──────────────────────────────────────────────────────────────────────────────────────────
+
+  tick(now: Millis): void {
+    if (this.nextJoinAt !== undefined && now >= this.nextJoinAt) this.attemptJoin(now)
+    if (!this.leaving) {
+      this.advanceProbes(now)
+      if (now >= this.nextProbeAt) this.startProbe(now)
+      this.expireRequests(now)
+      this.expireSuspicions(now)
+      if (now >= this.nextPushPullAt) this.periodicPushPull(now)
+      if (now >= this.nextReconnectAt) this.knockOnFailed(now)
+      for (const member of this.table.reap(now, this.config.reapFailedAfterMs, this.config.reapLeftAfterMs)) {
+        this.suspects.delete(member)
+      }
+    }
+    if (this.nextGossipAt !== undefined && now >= this.nextGossipAt) this.flushGossip(now)
+    this.afterChange(now)
+  }
+
+  nextDeadline(): Millis | undefined {
+    let deadline = this.nextGossipAt
+    const consider = (time: Millis | undefined): void => {
+      if (time !== undefined && (deadline === undefined || time < deadline)) deadline = time
+    }
+    consider(this.nextJoinAt)
+    if (this.leaving) return deadline
+    consider(this.nextProbeAt)
+    consider(this.nextPushPullAt)
+    if (this.table.counts.failed > 0) consider(this.nextReconnectAt)
+    for (const probe of this.probes.values())
+      consider(probe.indirectSent ? probe.roundEndsAt : probe.timeoutAt)
+    for (const request of this.requests.values()) consider(request.deadline)
+    for (const member of this.suspects) consider(member.suspicion?.deadline())
+    consider(this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs))
+    return deadline
+  }
+
+  private attemptJoin(now: Millis): void {
+    if (this.joined) {
+      this.nextJoinAt = undefined
+      return
+    }
+    for (const seed of this.random.sample(this.seeds, JOIN_FANOUT)) {
+      this.stats.pushPullsSent++
+      this.send(seed, { type: 'push-pull', join: true, reply: false, records: [this.self] })
+    }
+    this.nextJoinAt = now + this.config.joinRetryMs
+  }
+
+  private startProbe(now: Millis): void {
+    this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs)
+    if (this.probes.size >= MAX_ACTIVE_PROBES) return
+    const target = this.table.nextProbeTarget(this.random)
+    if (target === undefined) return
+    const timeout = this.awareness.scale(this.probeTimeout(target))
+    const seq = this.nextSeq()
+    this.probes.set(seq, {
+      target,
+      sentAt: now,
+      timeoutAt: now + timeout,
+      // helpers use their own timeout towards the target, then the answer needs a hop back
+      roundEndsAt: now + 3 * timeout,
+      indirectSent: false,
+      expectedNacks: 0,
+      nacks: 0,
+    })
+    this.stats.probesSent++
+    this.send(target.record.id, { type: 'ping', seq, updates: this.piggyback() })
+  }
+
+  private advanceProbes(now: Millis): void {
+    for (const [seq, probe] of this.probes) {
+      if (!probe.indirectSent && now >= probe.timeoutAt) {
+        probe.indirectSent = true
+        const targetId = probe.target.record.id
+        const helpers = this.table.sample(
+          this.random,
+          this.config.indirectChecks,
+          (member) => member.record.state === 'alive' && member !== probe.target,
+        )
+        probe.expectedNacks = helpers.length
+        for (const helper of helpers) {
+          this.stats.indirectProbesSent++
+          this.send(helper.record.id, { type: 'ping-req', seq, target: targetId, updates: this.piggyback() })
+        }
+      }
+      if (probe.indirectSent && now >= probe.roundEndsAt) {
+        this.probes.delete(seq)
+        this.stats.probesFailed++
+        // Lifeguard: helpers that did not even nack suggest that the trouble is ours
+        this.awareness.apply(probe.expectedNacks - probe.nacks > 0 ? 1 : 0)
+        const record = probe.target.record
+        if (this.table.get(record.id) === probe.target && record.state === 'alive') {
+          this.suspect(record.id, record.incarnation, this.id, now)
+        }
+      }
+    }
+  }
+
+  private expireRequests(now: Millis): void {
+    for (const [seq, request] of this.requests) {
+      if (now < request.deadline) continue
+      this.requests.delete(seq)
+      if (request.kind === 'relay') {
+        this.send(request.origin, { type: 'nack', seq: request.originSeq })
+      } else if (request.kind === 'verify') {
+        const member = this.table.get(request.target)
+        if (member?.record.state === 'suspect' && member.record.incarnation === request.incarnation) {
+          this.suspect(request.target, request.incarnation, this.id, now)
+        }
+      }
+    }
+  }
+
+  private expireSuspicions(now: Millis): void {
+    for (const member of this.suspects) {
+      const suspicion = member.suspicion
+      if (suspicion === undefined || member.record.state !== 'suspect') {
+        this.suspects.delete(member)
+        continue
+      }
+      if (now < suspicion.deadline()) continue
+      this.apply(
+        { kind: 'failed', id: member.record.id, incarnation: suspicion.incarnation, from: this.id },
+        now,
+      )
+    }
+  }
+
+  private periodicPushPull(now: Millis): void {
+    this.nextPushPullAt = now + this.pushPullIntervalMs() * (0.75 + 0.5 * this.random.float())
+    const [partner] = this.table.sample(this.random, 1, (member) => member.record.state === 'alive')
+    if (partner === undefined) return
+    this.stats.pushPullsSent++
+    this.send(partner.record.id, { type: 'push-pull', join: false, reply: false, records: this.snapshot() })
+  }
+
+  private knockOnFailed(now: Millis): void {
+    this.nextReconnectAt = now + this.config.reconnectIntervalMs * (0.5 + this.random.float())
+    if (this.table.counts.failed === 0) return
+    const [target] = this.table.sample(this.random, 1, (member) => member.record.state === 'failed')
+    if (target === undefined) return
+    const deadline = now + this.config.probeTimeoutMaxMs
+    if (this.addRequest({ kind: 'reconnect', deadline, target: target.record.id }, target.record.id)) {
+      this.stats.reconnectsSent++
+    }
+  }
+
+  // ── state changes ─────────────────────────────────────────────────────────────────────────────────
+
+  private apply(update: MemberUpdate, now: Millis): void {
+    switch (update.kind) {
+      case 'alive':
+        this.applyAlive(update.record, now)
+        return
+      case 'suspect':
+        this.suspect(update.id, update.incarnation, update.from, now)
+        return
+      case 'failed':
+        this.applyFailed(update.id, update.incarnation, update.from, now)
+        return
+      case 'left':
+        this.applyLeft(update.id, update.incarnation, now)
+        return
+    }
+  }
+
+  private applyAlive(record: MemberRecord, now: Millis): void {
+    if (record.id === this.id) {
+      // someone speaks for us with a newer incarnation (our previous life, or an impostor): outbid it
+      if (record.incarnation > this.self.incarnation && !this.leaving) this.refute(record.incarnation, now)
+      return
+    }
+    const member = this.table.get(record.id)
+    if (member === undefined) {
+      const added = this.table.add(record, now, this.random)
+      if (added === undefined) return
+      this.enqueue(record.id, { kind: 'alive', record }, now)
+      this.emit({ type: 'MemberJoined', at: now, member: record })
+      return
+    }
+    if (record.incarnation <= member.record.incarnation) return
+    const previous = member.record.state
+    this.clearSuspicion(member)
+    this.table.update(member, record, now)
+    this.enqueue(record.id, { kind: 'alive', record }, now)
+    if (previous === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
+    else if (previous !== 'alive')
+      this.emit({ type: 'MemberAlive', at: now, id: record.id, incarnation: record.incarnation })
+  }
+
+  private suspect(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
+    if (id === this.id) {
+      if (!this.leaving && incarnation >= this.self.incarnation) this.refute(incarnation, now)
+      return
+    }
+    const member = this.table.get(id)
+    if (member === undefined || incarnation < member.record.incarnation) return
+    const state = member.record.state
+    if (state === 'failed' || state === 'left') return
+    if (state === 'suspect' && incarnation === member.record.incarnation) {
+      // an independent accuser shortens the timeout; pass the confirmation on so others count it too
+      if (member.suspicion?.confirm(from)) this.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
+      return
+    }
+    const n = this.table.size + 1
+    const minMs = this.config.suspicionBaseMs * Math.max(1, Math.log10(n))
+    const maxMs = minMs * this.config.suspicionMaxMultiplier
+    // with few members, fewer independent confirmations are possible (memberlist: n − 2)
+    const expected = Math.max(0, Math.min(this.config.suspicionConfirmations, n - 2))
+    member.suspicion = new Suspicion(incarnation, now, from, expected, minMs, maxMs)
+    this.suspects.add(member)
+    this.table.update(member, { ...member.record, incarnation, state: 'suspect' }, now)
+    this.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
+    this.emit({ type: 'MemberSuspected', at: now, id, incarnation, from })
+    if (from === this.id) {
+      this.stats.suspicionsRaised++
+      // buddy system: tell the suspect directly so it can refute without waiting for gossip
+      this.send(id, { type: 'gossip', updates: [{ kind: 'suspect', id, incarnation, from }] })
+    } else {
+      this.maybeVerify(member, incarnation, now)
+    }
+  }
+
+  private maybeVerify(member: Member, incarnation: number, now: Millis): void {
+    const alive = this.table.counts.alive
+    if (alive === 0 || !this.random.chance(this.config.verifyProbes / alive)) return
+    const target = member.record.id
+    const deadline = now + this.probeTimeout(member)
+    if (this.addRequest({ kind: 'verify', deadline, target, incarnation }, target))
+      this.stats.verificationsSent++
+  }
+
+  private applyFailed(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
+    if (id === this.id) {
+      if (!this.leaving) this.refute(incarnation, now)
+      return
+    }
+    const member = this.table.get(id)
+    if (member === undefined || incarnation < member.record.incarnation) return
+    if (member.record.state === 'failed' || member.record.state === 'left') return
+    this.clearSuspicion(member)
+    this.table.update(member, { ...member.record, incarnation, state: 'failed' }, now)
+    this.enqueue(id, { kind: 'failed', id, incarnation, from }, now)
+    this.emit({ type: 'MemberFailed', at: now, id, incarnation })
+  }
+
+  private applyLeft(id: NodeId, incarnation: number, now: Millis): void {
+    if (id === this.id) {
+      // a replayed or forged leave about us: we are still here
+      if (!this.leaving && incarnation >= this.self.incarnation) this.refute(incarnation, now)
+      return
+    }
+    const member = this.table.get(id)
+    if (member === undefined || incarnation < member.record.incarnation || member.record.state === 'left')
+      return
+    this.clearSuspicion(member)
+    this.table.update(member, { ...member.record, incarnation, state: 'left' }, now)
+    this.enqueue(id, { kind: 'left', id, incarnation }, now)
+    this.emit({ type: 'MemberLeft', at: now, id, incarnation })
+  }
+
+  private refute(accusedIncarnation: number, now: Millis): void {
+    this.stats.refutations++
+    this.awareness.apply(1)
+    this.self = { ...this.self, incarnation: Math.max(this.self.incarnation, accusedIncarnation) + 1 }
+    this.enqueue(this.id, { kind: 'alive', record: this.self }, now)
+  }
+
+  private clearSuspicion(member: Member): void {
+    member.suspicion = undefined
+    this.suspects.delete(member)
+  }
+
+  private afterChange(now: Millis): void {
+    const counts = this.table.counts
+    const change = this.partition.observe(
+      now,
+      1 + counts.alive,
+      1 + counts.alive + counts.suspect + counts.failed,
+    )
+    if (change !== undefined) this.emit(change)
+  }
+
+  // ── dissemination ─────────────────────────────────────────────────────────────────────────────────
+
+  private enqueue(id: NodeId, update: MemberUpdate, now: Millis): void {
+    const before = this.queue.dropped
+    this.queue.enqueue(id, update, encodedUpdateBytes(update))
+    this.stats.updatesDropped += this.queue.dropped - before
+    // event-driven push: flush soon, but coalesce a burst of updates into one round of messages
+    const pushAt = Math.max(now, this.lastGossipAt + this.config.gossipIntervalMs * PUSH_SPACING_FRACTION)
+    if (this.nextGossipAt === undefined || pushAt < this.nextGossipAt) this.nextGossipAt = pushAt
+  }
+
+  private flushGossip(now: Millis): void {
+    this.lastGossipAt = now
+    this.nextGossipAt = undefined
+    if (this.queue.size === 0) return
+    const targets = this.table.sample(this.random, this.config.gossipFanout, (member) => {
+      const state = member.record.state
+      return state === 'alive' || state === 'suspect'
+    })
+    for (const target of targets) {
+      const updates = this.piggyback()
+      if (updates.length === 0) break
+      this.send(target.record.id, { type: 'gossip', updates })
+    }
+    if (this.queue.size > 0) this.nextGossipAt = now + this.config.gossipIntervalMs
+  }
+
+  private piggyback(): MemberUpdate[] {
+    const updates: MemberUpdate[] = []
+    if (this.queue.size > 0) this.queue.take(this.config.maxGossipBytes, this.retransmitLimit(), updates)
+    return updates
+  }
+
+  /** λ · ceil(log10(n + 1)) transmissions per update per node (memberlist `retransmitLimit`). */
+  private retransmitLimit(): number {
+    return this.config.retransmitMultiplier * Math.ceil(Math.log10(this.table.size + 2))
+  }
+
+  /** memberlist `pushPullScale`: above 32 members the interval grows with log2(n / 32). */
+  private pushPullIntervalMs(): number {
+    const n = this.table.size + 1
+    const scale = n <= 32 ? 1 : Math.ceil(Math.log2(n) - Math.log2(32)) + 1
+    return this.config.pushPullIntervalMs * scale
+  }
+
+  private snapshot(): MemberRecord[] {
+    const records: MemberRecord[] = [this.self]
+    for (const member of this.table.members()) records.push(member.record)
+    return records
+  }
+
+  private probeTimeout(member: Member | undefined): number {
+    const { probeTimeoutMinMs: min, probeTimeoutMaxMs: max } = this.config
+    const own = member?.roundTrip
+    return probeTimeoutMs(own !== undefined && own.srttMs >= 0 ? own : this.nodeRoundTrip, min, max)
+  }
+
+  /** Sends a ping tracked as `request`; false when the request table is full (counted). */
+  private addRequest(request: Request, target: NodeId): boolean {
+    if (this.requests.size >= MAX_PENDING_REQUESTS) {
+      this.stats.requestsDropped++
+      return false
+    }
+    const seq = this.nextSeq()
+    this.requests.set(seq, request)
+    this.send(target, { type: 'ping', seq, updates: this.piggyback() })
+    return true
+  }
+
+  private nextSeq(): number {
+    this.seq = this.seq >= Number.MAX_SAFE_INTEGER ? 1 : this.seq + 1
+    return this.seq
+  }
+
+  private send(to: NodeId, message: MembershipMessage): void {
+    if (this.outbox.length >= MAX_OUTBOX) {
+      this.stats.outboxDropped++
+      return
+    }
+    this.outbox.push({ to, message })
+  }
+
+  private emit(event: MembershipEvent): void {
+    if (this.events.length >= MAX_PENDING_EVENTS) {
+      this.stats.eventsDropped++
+      return
+    }
+    this.events.push(event)
+  }
+
+  /** Counters that live in the helpers, folded into `stats`. */
+  collectStats(): MembershipStats {
+    this.stats.membersRefused = this.table.refused
+    return { ...this.stats }
+  }
+}
