@@ -113,10 +113,13 @@ describe('BoundedMap', () => {
     map.set('a', 1)
     map.set('b', 2)
     map.set('c', 3)
-    assert.deepEqual([...map], [
-      ['b', 2],
-      ['c', 3],
-    ])
+    assert.deepEqual(
+      [...map],
+      [
+        ['b', 2],
+        ['c', 3],
+      ],
+    )
     assert.equal(map.has('a'), false)
     assert.equal(map.evicted, 1)
   })
@@ -194,7 +197,10 @@ describe('BoundedMap', () => {
   })
 
   it('law: the map never holds more than capacity entries and agrees with an LRU model', () => {
-    type Operation = { op: 'set'; key: number; value: number } | { op: 'touch'; key: number } | { op: 'delete'; key: number }
+    type Operation =
+      | { op: 'set'; key: number; value: number }
+      | { op: 'touch'; key: number }
+      | { op: 'delete'; key: number }
     const keyArbitrary = fc.integer({ min: 0, max: 12 })
     const plain = { noNullPrototype: true } as const
     const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
@@ -203,37 +209,41 @@ describe('BoundedMap', () => {
       fc.record({ op: fc.constant('delete' as const), key: keyArbitrary }, plain),
     )
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(operationArbitrary, { maxLength: 80 }), (capacity, operations) => {
-        const map = new BoundedMap<number, number>(capacity)
-        // the model: an array of [key, value], least recently inserted or touched first
-        let model: [number, number][] = []
-        let evicted = 0
-        for (const operation of operations) {
-          const index = model.findIndex(([key]) => key === operation.key)
-          if (operation.op === 'set') {
-            map.set(operation.key, operation.value)
-            if (index >= 0) {
-              model[index] = [operation.key, operation.value]
-            } else {
-              if (model.length === capacity) {
-                model = model.slice(1)
-                evicted++
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(operationArbitrary, { maxLength: 80 }),
+        (capacity, operations) => {
+          const map = new BoundedMap<number, number>(capacity)
+          // the model: an array of [key, value], least recently inserted or touched first
+          let model: [number, number][] = []
+          let evicted = 0
+          for (const operation of operations) {
+            const index = model.findIndex(([key]) => key === operation.key)
+            if (operation.op === 'set') {
+              map.set(operation.key, operation.value)
+              if (index >= 0) {
+                model[index] = [operation.key, operation.value]
+              } else {
+                if (model.length === capacity) {
+                  model = model.slice(1)
+                  evicted++
+                }
+                model.push([operation.key, operation.value])
               }
-              model.push([operation.key, operation.value])
+            } else if (operation.op === 'touch') {
+              map.touch(operation.key)
+              const entry = model[index]
+              if (entry !== undefined) model = [...model.filter((_, i) => i !== index), entry]
+            } else {
+              map.delete(operation.key)
+              if (index >= 0) model = model.filter((_, i) => i !== index)
             }
-          } else if (operation.op === 'touch') {
-            map.touch(operation.key)
-            const entry = model[index]
-            if (entry !== undefined) model = [...model.filter((_, i) => i !== index), entry]
-          } else {
-            map.delete(operation.key)
-            if (index >= 0) model = model.filter((_, i) => i !== index)
+            assert.ok(map.size <= capacity)
           }
-          assert.ok(map.size <= capacity)
-        }
-        assert.deepEqual([...map], model)
-        assert.equal(map.evicted, evicted)
-      }),
+          assert.deepEqual([...map], model)
+          assert.equal(map.evicted, evicted)
+        },
+      ),
     )
   })
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type DecodeErrorReason, Decoder, Encoder } from './codec.ts'
+import { type DecodeErrorReason, type Decoder, Encoder } from './codec.ts'
 import { beginFrame, type FrameLimits, openFrame } from './frame.ts'
 import { Random } from './random.ts'
 import { RejectionCounter } from './rejections.ts'
@@ -162,14 +162,20 @@ const mutations: Record<string, (random: Random, bytes: Uint8Array) => Uint8Arra
     const at = random.intBelow(bytes.length)
     return splice(bytes, at, Math.min(bytes.length - at, 1 + random.intBelow(8)), new Uint8Array(0))
   },
-  'append bytes': (random, bytes) => splice(bytes, bytes.length, 0, randomBytes(random, 1 + random.intBelow(4))),
+  'append bytes': (random, bytes) =>
+    splice(bytes, bytes.length, 0, randomBytes(random, 1 + random.intBelow(4))),
   'insert varint run': (random, bytes) =>
     splice(bytes, random.intBelow(bytes.length + 1), 0, new Uint8Array(8 + random.intBelow(4)).fill(0xff)),
   'random bytes': (random) => randomBytes(random, random.intBelow(80)),
   'random bytes behind a valid header': (random) =>
     splice(Uint8Array.of(VERSION, random.intBelow(2)), 2, 0, randomBytes(random, random.intBelow(80))),
   'over-size': (random, bytes) =>
-    splice(bytes, bytes.length, 0, new Uint8Array(Math.max(0, MAX_FRAME_BYTES + 1 - bytes.length) + random.intBelow(64))),
+    splice(
+      bytes,
+      bytes.length,
+      0,
+      new Uint8Array(Math.max(0, MAX_FRAME_BYTES + 1 - bytes.length) + random.intBelow(64)),
+    ),
 }
 const mutationNames = Object.keys(mutations)
 
@@ -198,7 +204,11 @@ describe('codec fuzzing', () => {
       const random = root.fork(caseIndex)
       const message = randomMessage(random)
       const valid = encodeMessage(message)
-      assert.deepEqual(decodeMessage(valid), ok(message), `valid frame did not round-trip (${replay(caseIndex)})`)
+      assert.deepEqual(
+        decodeMessage(valid),
+        ok(message),
+        `valid frame did not round-trip (${replay(caseIndex)})`,
+      )
 
       const mutated = mutate(random, valid)
       let result: Result<Message, DecodeErrorReason>

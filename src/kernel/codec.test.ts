@@ -26,31 +26,28 @@ type Field =
 const plain = { noNullPrototype: true } as const
 const fieldArbitrary: fc.Arbitrary<Field> = fc.oneof(
   fc.record({ kind: fc.constant('varUint' as const), value: fc.maxSafeNat() }, plain),
-  fc.record({ kind: fc.constant('varInt' as const), value: fc.integer({ min: MIN_VAR_INT, max: MAX_VAR_INT }) }, plain),
+  fc.record(
+    { kind: fc.constant('varInt' as const), value: fc.integer({ min: MIN_VAR_INT, max: MAX_VAR_INT }) },
+    plain,
+  ),
   fc.record({ kind: fc.constant('bool' as const), value: fc.boolean() }, plain),
   fc.record({ kind: fc.constant('f64' as const), value: fc.double() }, plain),
   fc.record({ kind: fc.constant('u8' as const), value: fc.integer({ min: 0, max: 255 }) }, plain),
   fc.record({ kind: fc.constant('bytes' as const), value: fc.uint8Array({ maxLength: 300 }) }, plain),
-  fc.record({ kind: fc.constant('string' as const), value: fc.string({ unit: 'binary', maxLength: 200 }) }, plain),
+  fc.record(
+    { kind: fc.constant('string' as const), value: fc.string({ unit: 'binary', maxLength: 200 }) },
+    plain,
+  ),
 )
 
 function writeField(encoder: Encoder, field: Field): void {
-  switch (field.kind) {
-    case 'varUint':
-      return encoder.varUint(field.value)
-    case 'varInt':
-      return encoder.varInt(field.value)
-    case 'bool':
-      return encoder.bool(field.value)
-    case 'f64':
-      return encoder.f64(field.value)
-    case 'u8':
-      return encoder.u8(field.value)
-    case 'bytes':
-      return encoder.bytes(field.value)
-    case 'string':
-      return encoder.string(field.value)
-  }
+  if (field.kind === 'varUint') encoder.varUint(field.value)
+  else if (field.kind === 'varInt') encoder.varInt(field.value)
+  else if (field.kind === 'bool') encoder.bool(field.value)
+  else if (field.kind === 'f64') encoder.f64(field.value)
+  else if (field.kind === 'u8') encoder.u8(field.value)
+  else if (field.kind === 'bytes') encoder.bytes(field.value)
+  else encoder.string(field.value)
 }
 
 /** Reads a field of the same kind as `like`, returning a field with the decoded value. */
@@ -79,7 +76,11 @@ function decodeAll(bytes: Uint8Array, fields: readonly Field[]): { decoded: Fiel
 }
 
 /** Asserts that one codec pair round-trips `value` exactly (Object.is, so -0 and NaN count) and nothing else. */
-function assertRoundTrip<T>(write: (encoder: Encoder) => void, read: (decoder: Decoder) => T, value: T): void {
+function assertRoundTrip<T>(
+  write: (encoder: Encoder) => void,
+  read: (decoder: Decoder) => T,
+  value: T,
+): void {
   const decoder = new Decoder(encoded(write))
   assert.deepEqual(read(decoder), value)
   assert.equal(decoder.error, undefined)
@@ -98,7 +99,18 @@ describe('codec', () => {
           )
         }),
       )
-      for (const value of [0, 1, 127, 128, 16_383, 16_384, 2 ** 32 - 1, 2 ** 32, 2 ** 49, Number.MAX_SAFE_INTEGER]) {
+      for (const value of [
+        0,
+        1,
+        127,
+        128,
+        16_383,
+        16_384,
+        2 ** 32 - 1,
+        2 ** 32,
+        2 ** 49,
+        Number.MAX_SAFE_INTEGER,
+      ]) {
         assertRoundTrip(
           (e) => e.varUint(value),
           (d) => d.varUint(),
@@ -151,10 +163,7 @@ describe('codec', () => {
 
     it('writes varInt in zig-zag order so small magnitudes of either sign take one byte', () => {
       const zigzag = (value: number): number[] => [...encoded((e) => e.varInt(value))]
-      assert.deepEqual(
-        [0, -1, 1, -2, 2, -64, 63].map(zigzag),
-        [[0], [1], [2], [3], [4], [127], [126]],
-      )
+      assert.deepEqual([0, -1, 1, -2, 2, -64, 63].map(zigzag), [[0], [1], [2], [3], [4], [127], [126]])
       assert.equal(zigzag(64).length, 2)
     })
 
@@ -244,7 +253,10 @@ describe('codec', () => {
     it('law: arbitrary Unicode strings (every code point, graphemes) decode to the string encoded', () => {
       fc.assert(
         fc.property(
-          fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 })),
+          fc.oneof(
+            fc.string({ unit: 'binary', maxLength: 300 }),
+            fc.string({ unit: 'grapheme', maxLength: 100 }),
+          ),
           (value) => {
             assertRoundTrip(
               (e) => e.string(value),
@@ -299,10 +311,7 @@ describe('codec', () => {
         encoded((e) => e.string('hé')),
         Uint8Array.of(3, 0x68, 0xc3, 0xa9),
       )
-      assert.deepEqual(
-        encoded((e) => e.string('x'.repeat(128))).subarray(0, 2),
-        Uint8Array.of(0x80, 0x01),
-      )
+      assert.deepEqual(encoded((e) => e.string('x'.repeat(128))).subarray(0, 2), Uint8Array.of(0x80, 0x01))
     })
 
     it('law: a mixed sequence of fields decodes field by field to the values encoded', () => {
@@ -564,11 +573,15 @@ describe('codec', () => {
 
     it('law: decoding arbitrary bytes as any field sequence never throws', () => {
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fieldArbitrary, { maxLength: 20 }), (bytes, fields) => {
-          const { decoder } = decodeAll(bytes, fields)
-          decoder.count(5)
-          decoder.done()
-        }),
+        fc.property(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.array(fieldArbitrary, { maxLength: 20 }),
+          (bytes, fields) => {
+            const { decoder } = decodeAll(bytes, fields)
+            decoder.count(5)
+            decoder.done()
+          },
+        ),
       )
     })
   })

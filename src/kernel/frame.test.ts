@@ -72,7 +72,10 @@ describe('frame', () => {
   })
 
   it('checks the size before reading anything, so an oversized frame of any content is frame-too-large', () => {
-    assert.deepEqual(openFrame(new Uint8Array(65).fill(0xff), limits), { ok: false, error: 'frame-too-large' })
+    assert.deepEqual(openFrame(new Uint8Array(65).fill(0xff), limits), {
+      ok: false,
+      error: 'frame-too-large',
+    })
   })
 
   it('uses DEFAULT_MAX_FRAME_BYTES (1 MiB) when no bound is given', () => {

@@ -25,9 +25,7 @@ describe('Random', () => {
       ;(random as unknown as { reset(words: number[]): void }).reset([1, 2, 3, 4])
       assert.deepEqual(
         draws(random, 10),
-        [
-          11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804,
-        ],
+        [11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804],
       )
     })
 
@@ -163,7 +161,10 @@ describe('Random', () => {
       const one = new Random(9).fork('a').fork('b')
       const two = new Random(9).fork('a').fork('b')
       assert.deepEqual(draws(one, 8), draws(two, 8))
-      assert.notDeepEqual(draws(new Random(9).fork('a').fork('c'), 8), draws(new Random(9).fork('a').fork('b'), 8))
+      assert.notDeepEqual(
+        draws(new Random(9).fork('a').fork('c'), 8),
+        draws(new Random(9).fork('a').fork('b'), 8),
+      )
     })
   })
 
