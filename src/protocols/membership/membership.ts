@@ -191,6 +191,18 @@ export class Membership {
     this.flushGossip(now)
   }
 
+  /**
+   * Loads members known from before (a state file after a restart, or a simulation that starts from a
+   * converged cluster). They are not news, so nothing is gossiped; unknown ids are added as recorded.
+   */
+  restore(now: Millis, records: readonly MemberRecord[]): void {
+    for (const record of records) {
+      if (record.id === this.id || this.table.get(record.id) !== undefined) continue
+      // a suspicion cannot be resumed without its timer: start over from alive and let probing decide
+      this.table.add(record.state === 'suspect' ? { ...record, state: 'alive' } : record, now, this.random)
+    }
+  }
+
   /** A hint from the engine that its connection to `peer` broke: suspect it at once. */
   connectionLost(now: Millis, peer: NodeId): void {
     const member = this.table.get(peer)

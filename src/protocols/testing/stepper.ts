@@ -47,7 +47,8 @@ export class Stepper<M, E, C extends Core<M, M, E> = Core<M, M, E>> {
   private collect(id: NodeId): void {
     const core = this.core(id)
     for (const { to, message } of core.takeOutbox()) {
-      if (!this.down.has(id) && !this.down.has(to) && this.allow(id, to)) this.inFlight.push({ from: id, to, message })
+      if (!this.down.has(id) && !this.down.has(to) && this.allow(id, to))
+        this.inFlight.push({ from: id, to, message })
     }
     this.events.get(id)?.push(...core.takeEvents())
   }

@@ -1,0 +1,173 @@
+/**
+ * Runs sans-IO cores on the simulator: one core per node, driven by the scheduler, talking through the
+ * simulated network, each with its own skewed clock. Crash drops a node's state and everything in flight
+ * to it; restart builds a fresh core under the same id (a process that lost its memory).
+ *
+ * Wake-ups: after every input the host asks the core for `nextDeadline()` (local time), converts it to
+ * simulated time and schedules a wake-up only when it is earlier than the one already pending. A wake-up
+ * that finds its time superseded is ignored (generation and time checks), so no cancellation is needed.
+ *
+ * Wire mode encodes every message once per send and decodes every delivered copy, so the run exercises
+ * the real codec; otherwise message objects are passed by reference and sizes are computed for accounting.
+ */
+import type { Millis, NodeId } from '../../kernel/index.ts'
+import type { Core } from '../../protocols/core.ts'
+import type { SkewedClock } from './clock.ts'
+import type { SimNetwork } from './network.ts'
+import type { Scheduler } from './scheduler.ts'
+
+export interface WireCodec<M> {
+  encode(message: M): Uint8Array
+  decode(bytes: Uint8Array): { ok: true; value: M } | { ok: false; error: string }
+  /** Encoded size without allocating (used when not in wire mode). */
+  size(message: M): number
+}
+
+export interface SimHostOptions<M, E, C extends Core<M, M, E>> {
+  readonly scheduler: Scheduler
+  readonly network: SimNetwork
+  readonly ids: readonly NodeId[]
+  readonly clocks: readonly SkewedClock[]
+  readonly codec: WireCodec<M>
+  /** Encode and decode every message (slower; exercises the codec on the real path). */
+  readonly wire: boolean
+  /** Builds the core for node `index` (called at start and at every restart). */
+  readonly create: (index: number, localNow: Millis) => C
+  /** Every event a core emits, with the emitting node's index and the simulated time. */
+  readonly onEvent: (index: number, event: E, simNow: Millis) => void
+}
+
+interface HostedNode<C> {
+  core: C | undefined
+  generation: number
+  /** Simulated time of the pending wake-up, or +∞ when none is pending. */
+  wakeAt: number
+}
+
+export interface TrafficCounters {
+  messagesSent: number
+  bytesSent: number
+  rejectedFrames: number
+}
+
+export class SimHost<M, E, C extends Core<M, M, E>> {
+  private readonly options: SimHostOptions<M, E, C>
+  private readonly nodes: HostedNode<C>[]
+  private readonly indexOf = new Map<NodeId, number>()
+  private readonly copies: number[] = []
+  /** Per-node traffic, for bytes and messages per node per second. */
+  readonly traffic: TrafficCounters = { messagesSent: 0, bytesSent: 0, rejectedFrames: 0 }
+  /** Decode failures by reason (wire mode); any entry means a codec bug, since peers here are honest. */
+  readonly rejections = new Map<string, number>()
+
+  constructor(options: SimHostOptions<M, E, C>) {
+    this.options = options
+    this.nodes = options.ids.map((id, index) => {
+      this.indexOf.set(id, index)
+      return { core: undefined, generation: 0, wakeAt: Number.POSITIVE_INFINITY }
+    })
+  }
+
+  get size(): number {
+    return this.nodes.length
+  }
+
+  index(id: NodeId): number | undefined {
+    return this.indexOf.get(id)
+  }
+
+  core(index: number): C | undefined {
+    return this.nodes[index]?.core
+  }
+
+  isUp(index: number): boolean {
+    return this.nodes[index]?.core !== undefined
+  }
+
+  localNow(index: number): Millis {
+    return (this.options.clocks[index] as SkewedClock).local(this.options.scheduler.now)
+  }
+
+  /** Starts (or restarts) node `index` with a fresh core; `setup` may call join() and the like. */
+  start(index: number, setup?: (core: C, localNow: Millis) => void): void {
+    const node = this.nodes[index] as HostedNode<C>
+    node.generation++
+    node.wakeAt = Number.POSITIVE_INFINITY
+    const localNow = this.localNow(index)
+    node.core = this.options.create(index, localNow)
+    setup?.(node.core, localNow)
+    this.afterInput(index)
+  }
+
+  crash(index: number): void {
+    const node = this.nodes[index] as HostedNode<C>
+    node.core = undefined
+    node.generation++
+    node.wakeAt = Number.POSITIVE_INFINITY
+  }
+
+  /** Runs `action` against a live core as an input at the current time, then handles its output. */
+  poke(index: number, action: (core: C, localNow: Millis) => void): void {
+    const core = this.nodes[index]?.core
+    if (core === undefined) return
+    action(core, this.localNow(index))
+    this.afterInput(index)
+  }
+
+  private afterInput(index: number): void {
+    const node = this.nodes[index] as HostedNode<C>
+    const core = node.core
+    if (core === undefined) return
+    const { scheduler, onEvent } = this.options
+    const now = scheduler.now
+    for (const event of core.takeEvents()) onEvent(index, event, now)
+    const outbox = core.takeOutbox()
+    for (const { to, message } of outbox) this.send(index, to, message)
+    const deadline = core.nextDeadline()
+    if (deadline === undefined) return
+    const at = Math.max(now, (this.options.clocks[index] as SkewedClock).toSim(deadline))
+    if (at >= node.wakeAt && node.wakeAt >= now) return
+    node.wakeAt = at
+    const generation = node.generation
+    scheduler.at(at, (simNow) => this.wake(index, generation, at, simNow))
+  }
+
+  private wake(index: number, generation: number, scheduledFor: number, simNow: Millis): void {
+    const node = this.nodes[index] as HostedNode<C>
+    if (node.generation !== generation || node.wakeAt !== scheduledFor || node.core === undefined) return
+    node.wakeAt = Number.POSITIVE_INFINITY
+    node.core.tick(this.localNow(index))
+    this.afterInput(index)
+  }
+
+  private send(fromIndex: number, to: NodeId, message: M): void {
+    const toIndex = this.indexOf.get(to)
+    if (toIndex === undefined) return
+    const { codec, wire, network, scheduler } = this.options
+    const bytes = wire ? codec.encode(message) : undefined
+    this.traffic.messagesSent++
+    this.traffic.bytesSent += bytes === undefined ? codec.size(message) : bytes.length
+    const from = this.options.ids[fromIndex] as NodeId
+    const count = network.deliveries(fromIndex, toIndex, this.copies)
+    for (let i = 0; i < count; i++) {
+      scheduler.after(this.copies[i] as number, () => this.deliver(toIndex, from, message, bytes))
+    }
+  }
+
+  private deliver(toIndex: number, from: NodeId, message: M, bytes: Uint8Array | undefined): void {
+    const core = this.nodes[toIndex]?.core
+    if (core === undefined) return
+    let received = message
+    if (bytes !== undefined) {
+      const decoded = this.options.codec.decode(bytes)
+      if (!decoded.ok) {
+        this.traffic.rejectedFrames++
+        this.rejections.set(decoded.error, (this.rejections.get(decoded.error) ?? 0) + 1)
+        return
+      }
+      received = decoded.value
+    }
+    core.receive(this.localNow(toIndex), from, received)
+    this.afterInput(toIndex)
+  }
+}
