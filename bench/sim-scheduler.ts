@@ -6,18 +6,20 @@
  * flood starts at node 0; each node forwards to all 8 of its links on first receipt. A 1 ms timing wheel
  * ran 3.8–7.3 M events/s there; the target for Meshwork's scheduler is ≥ 1 M events/s.
  *
- * Every message is one event whose closure captures its target, as the simulation runner's deliveries
- * will, so closure allocation is part of what is measured. Processing time is folded into the delivery
- * time rather than scheduled as an event of its own. Adjacency lives in typed arrays (8 links per node).
+ * Every message is one event; processing time is folded into the delivery time rather than scheduled as an
+ * event of its own. Adjacency lives in typed arrays (8 links per node). `--events` chooses how a delivery
+ * is scheduled: `closures` allocates one closure per message (`at`), as a runner that captures message
+ * objects does; `payload` passes the target node to one shared handler (`atWith`) and allocates nothing,
+ * as the reference's typed-array queue did.
  *
- * Usage: node bench/sim-scheduler.ts [--nodes 1000000] [--seed 1] [--tick-ms 0.1]
+ * Usage: node bench/sim-scheduler.ts [--nodes 1000000] [--events closures|payload] [--seed 1] [--tick-ms 0.1]
  * Prints one JSON line and appends it to bench/results/sim-scheduler-<date>.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import { Random } from '../src/kernel/random.ts'
 import { Scheduler } from '../src/engines/sim/scheduler.ts'
+import { Random } from '../src/kernel/random.ts'
 
 const RING_OFFSETS = [-3, -2, -1, 1, 2, 3] as const
 const LONG_LINKS = 2
@@ -31,12 +33,18 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '1' },
     'tick-ms': { type: 'string', default: '0.1' },
+    events: { type: 'string', default: 'closures' },
   },
 })
+const eventsMode = values.events
+if (eventsMode !== 'closures' && eventsMode !== 'payload') {
+  throw new RangeError(`--events must be closures or payload, got ${eventsMode}`)
+}
 const nodeCount = Number(values.nodes)
 const seed = Number(values.seed)
 const tickMs = Number(values['tick-ms'])
-if (!(Number.isInteger(nodeCount) && nodeCount >= 8)) throw new RangeError(`--nodes must be ≥ 8, got ${values.nodes}`)
+if (!(Number.isInteger(nodeCount) && nodeCount >= 8))
+  throw new RangeError(`--nodes must be ≥ 8, got ${values.nodes}`)
 
 interface Topology {
   targets: Int32Array
@@ -70,6 +78,7 @@ interface FloodResult {
   wallMs: number
   reachedMs: { half: number; p99: number; all: number }
   informed: number
+  peakPending: number
 }
 
 function flood(topology: Topology): FloodResult {
@@ -80,6 +89,7 @@ function flood(topology: Topology): FloodResult {
   const reachedMs = { half: Number.NaN, p99: Number.NaN, all: Number.NaN }
   const half = Math.ceil(nodeCount / 2)
   const p99 = Math.ceil(nodeCount * 0.99)
+  let peakPending = 0
 
   const receive = (node: number, now: number): void => {
     if (informed[node] === 1) return
@@ -88,19 +98,23 @@ function flood(topology: Topology): FloodResult {
     if (informedCount === half) reachedMs.half = now
     if (informedCount === p99) reachedMs.p99 = now
     if (informedCount === nodeCount) reachedMs.all = now
+    if (scheduler.pending > peakPending) peakPending = scheduler.pending
     const base = node * LINKS_PER_NODE
     const sendAt = now + PROCESSING_MS
     for (let k = 0; k < LINKS_PER_NODE; k++) {
       const target = targets[base + k] as number
-      scheduler.at(sendAt + (latenciesMs[base + k] as number), (at) => receive(target, at))
+      const arriveAt = sendAt + (latenciesMs[base + k] as number)
+      if (eventsMode === 'payload') scheduler.atWith(arriveAt, deliver, target)
+      else scheduler.at(arriveAt, (at) => receive(target, at))
     }
   }
+  const deliver = (now: number, node: number): void => receive(node, now)
 
   const started = performance.now()
   scheduler.at(0, (now) => receive(0, now))
   scheduler.runUntil(Number.POSITIVE_INFINITY)
   const wallMs = performance.now() - started
-  return { events: scheduler.eventsRun, wallMs, reachedMs, informed: informedCount }
+  return { events: scheduler.eventsRun, wallMs, reachedMs, informed: informedCount, peakPending }
 }
 
 const setupStarted = performance.now()
@@ -116,12 +130,14 @@ const record = {
   date,
   nodes: nodeCount,
   linksPerNode: LINKS_PER_NODE,
+  scheduledAs: eventsMode,
   seed,
   tickMs,
   events: result.events,
   wallMs: round(result.wallMs),
   eventsPerSecond: Math.round(result.events / (result.wallMs / 1000)),
   informed: result.informed,
+  peakPending: result.peakPending,
   simulatedMsToHalf: round(result.reachedMs.half, 2),
   simulatedMsTo99: round(result.reachedMs.p99, 2),
   simulatedMsToAll: round(result.reachedMs.all, 2),

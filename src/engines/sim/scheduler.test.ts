@@ -47,6 +47,26 @@ describe('Scheduler', () => {
     assert.deepEqual(log, ['on-boundary@0.3', 'just-after@0.4', 'whole@7.2'])
   })
 
+  it('runs an event at the first tick at or after its time, compared exactly as doubles (any time, 0.1 ms ticks)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e7, noNaN: true }), (timeMs) => {
+        const scheduler = new Scheduler({ tickMs: 0.1 })
+        let ranAt = Number.NaN
+        scheduler.at(timeMs, (now) => {
+          ranAt = now
+        })
+        scheduler.runUntil(timeMs + 1)
+        assert.ok(ranAt >= timeMs, `ran at ${ranAt}, asked for ${timeMs}`)
+        assert.ok(ranAt - 0.1 < timeMs * (1 + 1e-15), `ran at ${ranAt}, a tick late for ${timeMs}`)
+        // and a run limited to the time asked for runs it exactly when the tick lands on that time
+        const again = new Scheduler({ tickMs: 0.1 })
+        again.at(timeMs, () => {})
+        assert.equal(again.runUntil(timeMs), ranAt <= timeMs ? 1 : 0)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
   it('honours a coarse tick of 1 ms', () => {
     const scheduler = new Scheduler({ tickMs: 1 })
     const { log, mark } = recorder(scheduler)
@@ -227,10 +247,46 @@ describe('Scheduler', () => {
     assert.deepEqual(seen, expected)
   })
 
+  it("calls a shared handler with each event's payload, near or beyond the wheel, in order with closures", () => {
+    const scheduler = new Scheduler({ wheelSlots: 32 })
+    const { log, mark } = recorder(scheduler)
+    const handler = (now: Millis, payload: number): void => {
+      log.push(`payload ${payload}@${now}`)
+    }
+    scheduler.atWith(1, handler, 7)
+    scheduler.at(1, mark('closure'))
+    scheduler.atWith(1000, handler, -2.5) // beyond 32 slots of 0.1 ms: goes through the overflow heap
+    scheduler.at(1000, mark('far-closure'))
+    scheduler.atWith(1000, handler, 0)
+    scheduler.runUntil(2)
+    scheduler.afterWith(0, handler, 3)
+    scheduler.runUntil(2000)
+    assert.deepEqual(log, [
+      'payload 7@1',
+      'closure@1',
+      'payload 3@2',
+      'payload -2.5@1000',
+      'far-closure@1000',
+      'payload 0@1000',
+    ])
+  })
+
+  it('refuses to hold more than maxPendingEvents, near or far', () => {
+    const scheduler = new Scheduler({ maxPendingEvents: 3, wheelSlots: 32 })
+    scheduler.at(1, () => {})
+    scheduler.at(2, () => {})
+    scheduler.at(1e6, () => {})
+    assert.throws(() => scheduler.at(3, () => {}), /more than 3 pending events/)
+    scheduler.runUntil(1)
+    scheduler.at(3, () => {})
+    assert.equal(scheduler.pending, 3)
+  })
+
   it('rejects invalid options and times that are not finite', () => {
     assert.throws(() => new Scheduler({ tickMs: 0 }), RangeError)
     assert.throws(() => new Scheduler({ wheelSlots: 1000 }), RangeError)
     assert.throws(() => new Scheduler({ wheelSlots: 16 }), RangeError)
+    assert.throws(() => new Scheduler({ maxPendingEvents: 0 }), RangeError)
     const scheduler = new Scheduler()
     assert.throws(() => scheduler.at(Number.NaN, () => {}), RangeError)
     assert.throws(() => scheduler.at(Number.POSITIVE_INFINITY, () => {}), RangeError)
@@ -298,14 +354,12 @@ interface Program {
 }
 
 const programs: fc.Arbitrary<Program> = fc.record({
-  roots: fc.array(
-    fc.record({ timeEighths: fc.integer({ min: -8, max: 1600 }), beforeRun: fc.nat(6) }),
-    { maxLength: 40 },
-  ),
-  children: fc.array(
-    fc.record({ parentPick: fc.nat(), delayEighths: fc.integer({ min: -16, max: 1200 }) }),
-    { maxLength: 60 },
-  ),
+  roots: fc.array(fc.record({ timeEighths: fc.integer({ min: -8, max: 1600 }), beforeRun: fc.nat(6) }), {
+    maxLength: 40,
+  }),
+  children: fc.array(fc.record({ parentPick: fc.nat(), delayEighths: fc.integer({ min: -16, max: 1200 }) }), {
+    maxLength: 60,
+  }),
   runs: fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 1, maxLength: 6 }),
 })
 
@@ -336,7 +390,8 @@ function play(program: Program, driver: Driver): string[] {
   const limits = [...program.runs, Number.POSITIVE_INFINITY]
   limits.forEach((limit, runIndex) => {
     program.roots.forEach((root, id) => {
-      if (Math.min(root.beforeRun, limits.length - 1) === runIndex) driver.at(root.timeEighths / 8, action(id))
+      if (Math.min(root.beforeRun, limits.length - 1) === runIndex)
+        driver.at(root.timeEighths / 8, action(id))
     })
     const limitMs = limit / 8
     const count = driver.runUntil(limitMs)

@@ -1,0 +1,25 @@
+export { SkewedClock } from './clock.ts'
+export {
+  DEFAULT_FAULT_MIX_BOUNDS,
+  deriveFaultMix,
+  describeFaultMix,
+  type FaultMix,
+  type FaultMixBounds,
+} from './fault-mix.ts'
+export {
+  type FaultRates,
+  type LinkLatency,
+  type NetworkOptions,
+  type PartitionMode,
+  SimNetwork,
+} from './network.ts'
+export { drawPartitionGroups, type PartitionKind } from './partition-groups.ts'
+export {
+  DEFAULT_MAX_PENDING_EVENTS,
+  DEFAULT_TICK_MS,
+  DEFAULT_WHEEL_SLOTS,
+  type PayloadAction,
+  type ScheduledAction,
+  Scheduler,
+  type SchedulerOptions,
+} from './scheduler.ts'
