@@ -72,8 +72,11 @@ export class BroadcastQueue {
         chosen.push(entry)
       }
     }
-    for (const entry of chosen) {
-      out.push(entry.update)
+    for (const entry of chosen) out.push(entry.update)
+    // Requeue oldest first: `chosen` runs newest first, and pushing it in that order onto the next bucket
+    // reversed it, so after one send a burst went out oldest first and the bound dropped the newest.
+    for (let i = chosen.length - 1; i >= 0; i--) {
+      const entry = chosen[i] as Entry
       this.remove(entry)
       entry.transmits++
       if (entry.transmits < limit) {

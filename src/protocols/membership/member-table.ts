@@ -172,8 +172,8 @@ export class MemberTable {
    */
   reap(now: Millis, failedAfterMs: Millis, leftAfterMs: Millis): Member[] {
     const reaped: Member[] = []
-    this.reapFrom(this.reapFailed, 'failed', now - failedAfterMs, reaped)
-    this.reapFrom(this.reapLeft, 'left', now - leftAfterMs, reaped)
+    this.reapFrom(this.reapFailed, 'failed', now, failedAfterMs, reaped)
+    this.reapFrom(this.reapLeft, 'left', now, leftAfterMs, reaped)
     return reaped
   }
 
@@ -192,8 +192,15 @@ export class MemberTable {
     return this.reapFailed.dropped + this.reapLeft.dropped
   }
 
-  private reapFrom(queue: ReapQueue, state: MemberState, cutoff: Millis, out: Member[]): void {
-    for (let entry = queue.peek(); entry !== undefined && entry.changedAt <= cutoff; entry = queue.peek()) {
+  private reapFrom(queue: ReapQueue, state: MemberState, now: Millis, afterMs: Millis, out: Member[]): void {
+    // `changedAt + afterMs <= now`, the very sum `nextReapAt` reports: the rearranged `changedAt <= now −
+    // afterMs` rounds differently for fractional times, so a tick at the reported deadline reaped nothing
+    // and the deadline stayed in the past (a simulator spun on it)
+    for (
+      let entry = queue.peek();
+      entry !== undefined && entry.changedAt + afterMs <= now;
+      entry = queue.peek()
+    ) {
       queue.shift()
       const { member } = entry
       // stale entry: the member changed state (or was removed) after this entry was queued

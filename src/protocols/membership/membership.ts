@@ -107,6 +107,22 @@ const MAX_OUTBOX = 65_536
 const JOIN_FANOUT = 3
 /** Bursts of new updates are pushed at most this often (as a fraction of the gossip interval). */
 const PUSH_SPACING_FRACTION = 0.1
+/**
+ * Probe intervals of total silence, or probe rounds in a row with no ack and no nack, after which a node
+ * takes itself to be cut off. Every member is probed about once per interval by someone, and a round has
+ * several helpers, so either this many times over is not ordinary loss.
+ */
+const ISOLATION_SILENT_INTERVALS = 5
+
+/**
+ * The incarnation after `incarnation`, saturating at 2^53 − 1. The codec accepts any safe integer, so a
+ * peer may accuse us at the largest one; one more would not be encodable and `enqueue` (which sizes the
+ * update with the codec) would throw on remote input. At the ceiling we can no longer outbid an accuser;
+ * only a forged or corrupted incarnation gets there.
+ */
+function nextIncarnation(incarnation: number): number {
+  return Math.min(incarnation + 1, Number.MAX_SAFE_INTEGER)
+}
 
 export class Membership {
   readonly id: NodeId
@@ -126,6 +142,10 @@ export class Membership {
   private outbox: Outgoing[] = []
   private events: MembershipEvent[] = []
   private leaving = false
+  /** Local time of the last message from anyone: total silence means we are the one cut off. */
+  private lastReceivedAt: Millis
+  /** Consecutive probe rounds that got neither an ack nor a nack: nobody hears us (a one-way cut). */
+  private unansweredRounds = 0
   private joined = true
   private seeds: NodeId[] = []
   private nextJoinAt: Millis | undefined
@@ -170,6 +190,7 @@ export class Membership {
     this.nextProbeAt = init.now + this.random.float() * init.config.probeIntervalMs
     this.nextPushPullAt = init.now + this.pushPullIntervalMs() * (0.5 + this.random.float())
     this.nextReconnectAt = init.now + this.random.float() * init.config.reconnectIntervalMs
+    this.lastReceivedAt = init.now
   }
 
   // ── public surface ────────────────────────────────────────────────────────────────────────────────
@@ -186,7 +207,7 @@ export class Membership {
   leave(now: Millis): void {
     if (this.leaving) return
     this.leaving = true
-    this.self = { ...this.self, incarnation: this.self.incarnation + 1, state: 'left' }
+    this.self = { ...this.self, incarnation: nextIncarnation(this.self.incarnation), state: 'left' }
     this.enqueue(this.id, { kind: 'left', id: this.id, incarnation: this.self.incarnation }, now)
     this.flushGossip(now)
   }
@@ -270,6 +291,7 @@ export class Membership {
 
   receive(now: Millis, from: NodeId, message: MembershipMessage): void {
     if (this.leaving || from === this.id) return
+    this.lastReceivedAt = now
     switch (message.type) {
       case 'ping':
         this.send(from, { type: 'ack', seq: message.seq, updates: this.piggyback() })
@@ -283,7 +305,10 @@ export class Membership {
       case 'nack': {
         const probe = this.probes.get(message.seq)
         if (probe === undefined) this.stats.unmatchedReplies++
-        else probe.nacks++
+        else {
+          probe.nacks++
+          this.unansweredRounds = 0
+        }
         break
       }
       case 'gossip':
@@ -307,6 +332,7 @@ export class Membership {
         recordRoundTrip(this.nodeRoundTrip, rtt)
       }
       this.awareness.apply(-1)
+      this.unansweredRounds = 0
       return
     }
     const request = this.requests.get(seq)
@@ -457,6 +483,7 @@ export class Membership {
       if (probe.indirectSent && now >= probe.roundEndsAt) {
         this.probes.delete(seq)
         this.stats.probesFailed++
+        if (probe.nacks === 0) this.unansweredRounds++
         // Lifeguard: helpers that did not even nack suggest that the trouble is ours
         this.awareness.apply(probe.expectedNacks - probe.nacks > 0 ? 1 : 0)
         const record = probe.target.record
@@ -609,6 +636,13 @@ export class Membership {
     const member = this.table.get(id)
     if (member === undefined || incarnation < member.record.incarnation) return
     if (member.record.state === 'failed' || member.record.state === 'left') return
+    if (member.record.state === 'alive' && from !== this.id) {
+      // We never heard this member suspected, so the verdict is news from elsewhere — typically a node
+      // coming back from a partition with stale verdicts about everyone (Consul #5567, #5928 storms).
+      // Suspect instead of failing at once: a live member then refutes, a dead one is confirmed quickly.
+      this.suspect(id, incarnation, from, now)
+      return
+    }
     this.clearSuspicion(member)
     this.table.update(member, { ...member.record, incarnation, state: 'failed' }, now)
     this.enqueue(id, { kind: 'failed', id, incarnation, from }, now)
@@ -633,7 +667,10 @@ export class Membership {
   private refute(accusedIncarnation: number, now: Millis): void {
     this.stats.refutations++
     this.awareness.apply(1)
-    this.self = { ...this.self, incarnation: Math.max(this.self.incarnation, accusedIncarnation) + 1 }
+    this.self = {
+      ...this.self,
+      incarnation: nextIncarnation(Math.max(this.self.incarnation, accusedIncarnation)),
+    }
     this.enqueue(this.id, { kind: 'alive', record: this.self }, now)
   }
 
@@ -644,11 +681,11 @@ export class Membership {
 
   private afterChange(now: Millis): void {
     const counts = this.table.counts
-    const change = this.partition.observe(
-      now,
-      1 + counts.alive,
-      1 + counts.alive + counts.suspect + counts.failed,
-    )
+    // An isolated node suspects others only one probe round at a time; silence tells it sooner.
+    const silent = now - this.lastReceivedAt > ISOLATION_SILENT_INTERVALS * this.config.probeIntervalMs
+    const cutOff = silent || this.unansweredRounds >= ISOLATION_SILENT_INTERVALS
+    const reachable = cutOff && this.table.size >= 2 ? 1 : 1 + counts.alive
+    const change = this.partition.observe(now, reachable, 1 + counts.alive + counts.suspect + counts.failed)
     if (change !== undefined) this.emit(change)
   }
 

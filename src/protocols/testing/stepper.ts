@@ -6,6 +6,13 @@
 import type { Millis, NodeId } from '../../kernel/index.ts'
 import type { Core } from '../core.ts'
 
+/**
+ * A core ticked this many times at one instant without moving its deadline past it is stuck: its
+ * `nextDeadline()` names a time at which `tick` does nothing. Failing loudly beats spinning until the
+ * loop guard and then silently jumping over every other deadline in the window.
+ */
+const MAX_TICKS_AT_ONE_INSTANT = 1_000
+
 export interface InFlight<M> {
   readonly from: NodeId
   readonly to: NodeId
@@ -83,6 +90,8 @@ export class Stepper<M, E, C extends Core<M, M, E> = Core<M, M, E>> {
    */
   advance(durationMs: Millis, deliver = true): void {
     const end = this.now + durationMs
+    let stuckId: NodeId | undefined
+    let stuckTicks = 0
     for (let guard = 0; guard < 1_000_000; guard++) {
       if (deliver) this.deliverAll()
       let nextTime = end
@@ -96,6 +105,13 @@ export class Stepper<M, E, C extends Core<M, M, E> = Core<M, M, E>> {
         }
       }
       if (nextId === undefined) break
+      if (nextId === stuckId && nextTime <= this.now) {
+        if (++stuckTicks >= MAX_TICKS_AT_ONE_INSTANT)
+          throw new Error(`core ${nextId} keeps its deadline ${nextTime} at or before now ${this.now}`)
+      } else {
+        stuckId = nextId
+        stuckTicks = 0
+      }
       this.now = Math.max(this.now, nextTime)
       this.core(nextId).tick(this.now)
       this.collect(nextId)

@@ -20,6 +20,7 @@ import {
 import { SkewedClock } from '../clock.ts'
 import { deriveFaultMix, describeFaultMix } from '../fault-mix.ts'
 import { SimNetwork } from '../network.ts'
+import { drawPartitionGroups } from '../partition-groups.ts'
 import { Scheduler } from '../scheduler.ts'
 import { SimHost } from '../sim-host.ts'
 import { MembershipObserver, percentile, type Violation } from './observer.ts'
@@ -89,6 +90,8 @@ export function resolveScenario(input: MembershipScenario): MembershipScenario {
     restartProbability: mix.restartProbability,
     partition: mix.partition,
     partitionMode: mix.partitionMode,
+    partitionKind: mix.partitionKind,
+    extraJitterMs: mix.jitterMs,
     clockOffsetMaxMs: mix.clockOffsetMaxMs,
     clockDriftMaxPpm: mix.clockDriftMaxPpm,
   }
@@ -109,7 +112,7 @@ export function runMembershipSimulation(
   const scheduler = new Scheduler()
   const link = LINK_MODELS[s.profile]
   const network = new SimNetwork(root.fork('network'), {
-    latency: link,
+    latency: { ...link, jitterMs: link.jitterMs + s.extraJitterMs },
     lossRate: s.lossRate,
     duplicateRate: s.duplicateRate,
     reorderRate: s.reorderRate,
@@ -263,11 +266,18 @@ export function runMembershipSimulation(
   if (s.partition && s.nodes >= 4) {
     const up = upNodes()
     groupOf = new Int8Array(s.nodes)
-    const minority = scenarioRandom.sample(up, Math.max(1, Math.floor(up.length * 0.4)))
-    for (const i of minority) groupOf[i] = 1
+    if (s.partitionKind === 'minority') {
+      for (const i of scenarioRandom.sample(up, Math.max(1, Math.floor(up.length * 0.4)))) groupOf[i] = 1
+    } else {
+      const draw = drawPartitionGroups(scenarioRandom, s.partitionKind, s.nodes)
+      for (let i = 0; i < s.nodes; i++) groupOf[i] = draw(i)
+    }
     const groups = groupOf
+    const minority = up.filter((i) => groups[i] === 1)
     network.partition((node) => groups[node] as number, s.partitionMode)
-    progress(`partition ${minority.length}|${up.length - minority.length} (${s.partitionMode})`)
+    progress(
+      `partition ${minority.length}|${up.length - minority.length} (${s.partitionKind}, ${s.partitionMode})`,
+    )
     const sideDetected = (side: number): boolean =>
       up.every(
         (i) => !host.isUp(i) || groups[i] !== side || observer.partitionReports.get(i)?.detected === true,

@@ -40,6 +40,10 @@ export interface MembershipScenario {
   readonly restartProbability: number
   readonly partition: boolean
   readonly partitionMode: 'symmetric' | 'asymmetric'
+  /** How the cut is drawn: a 40 % minority (default), one node alone, a random size, or halves. */
+  readonly partitionKind: 'minority' | 'isolate-single' | 'uniform-size' | 'halves'
+  /** Jitter added on top of the profile's link jitter. */
+  readonly extraJitterMs: number
   readonly clockOffsetMaxMs: number
   readonly clockDriftMaxPpm: number
   /** 'join': nodes start over a spread and join through seeds; 'converged': they start knowing everyone. */
@@ -61,6 +65,8 @@ export const SCENARIO_DEFAULTS: Omit<MembershipScenario, 'nodes' | 'seed'> = Obj
   restartProbability: 0,
   partition: false,
   partitionMode: 'symmetric',
+  partitionKind: 'minority',
+  extraJitterMs: 0,
   clockOffsetMaxMs: 0,
   clockDriftMaxPpm: 0,
   start: 'join',

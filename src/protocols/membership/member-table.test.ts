@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import fc from 'fast-check'
+import { Random } from '../../kernel/index.ts'
+import { type Member, MemberTable } from './member-table.ts'
+import { DEFAULT_PROFILE, type MemberRecord, type MemberState } from './types.ts'
+
+function record(id: string, state: MemberState = 'alive', incarnation = 0): MemberRecord {
+  return { id, incarnation, state, addresses: [], profile: DEFAULT_PROFILE }
+}
+
+function tableOf(ids: readonly string[], random: Random, states: readonly MemberState[] = []): MemberTable {
+  const table = new MemberTable(1_000)
+  ids.forEach((id, i) => table.add(record(id, states[i] ?? 'alive'), 0, random))
+  return table
+}
+
+function isProbed(member: Member): boolean {
+  return member.record.state === 'alive' || member.record.state === 'suspect'
+}
+
+/** The table's structure agrees with itself: counts, lookups and dense slots. */
+function checkConsistent(table: MemberTable): void {
+  const tally = { alive: 0, suspect: 0, failed: 0, left: 0 }
+  table.members().forEach((member, slot) => {
+    tally[member.record.state]++
+    assert.equal(member.slot, slot)
+    assert.equal(table.get(member.record.id), member)
+  })
+  assert.deepEqual({ ...table.counts }, tally)
+  assert.equal(table.size, table.members().length)
+}
+
+const stateArbitrary = fc.constantFrom<MemberState>('alive', 'suspect', 'failed', 'left')
+
+describe('MemberTable', () => {
+  describe('round-robin probing', () => {
+    it('law: each run of m probes visits every one of the m alive or suspect members exactly once', () => {
+      fc.assert(
+        fc.property(
+          fc.integer(),
+          fc.array(stateArbitrary, { minLength: 1, maxLength: 30 }),
+          fc.integer({ min: 1, max: 5 }),
+          (seed, states, passes) => {
+            const random = new Random(seed)
+            const table = tableOf(
+              states.map((_, i) => `m${i}`),
+              random,
+              states,
+            )
+            const probed = table.members().filter(isProbed)
+            for (let pass = 0; pass < passes; pass++) {
+              const visited = Array.from({ length: probed.length }, () => table.nextProbeTarget(random))
+              assert.deepEqual(new Set(visited), new Set(probed), `pass ${pass}`)
+            }
+            if (probed.length === 0) assert.equal(table.nextProbeTarget(random), undefined)
+          },
+        ),
+      )
+    })
+
+    it('reshuffles between passes, so the order is not the same every time', () => {
+      const random = new Random(3)
+      const table = tableOf(
+        Array.from({ length: 20 }, (_, i) => `m${i}`),
+        random,
+      )
+      const pass = (): string[] =>
+        Array.from({ length: 20 }, () => table.nextProbeTarget(random)?.record.id ?? '')
+      const first = pass()
+      const second = pass()
+      assert.notDeepEqual(first, second)
+      assert.deepEqual([...first].sort(), [...second].sort())
+    })
+
+    it('law: a member that stays alive is probed at least once in any 2n consecutive probes, whatever is removed or fails meanwhile', () => {
+      type Operation = { kind: 'probe' } | { kind: 'remove'; pick: number } | { kind: 'fail'; pick: number }
+      const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
+        { weight: 6, arbitrary: fc.constant({ kind: 'probe' as const }) },
+        { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: 'remove' as const, pick })) },
+        { weight: 1, arbitrary: fc.nat().map((pick) => ({ kind: 'fail' as const, pick })) },
+      )
+      fc.assert(
+        fc.property(
+          fc.integer(),
+          fc.integer({ min: 2, max: 12 }),
+          fc.array(operationArbitrary, { maxLength: 150 }),
+          (seed, n, operations) => {
+            const random = new Random(seed)
+            const table = tableOf(
+              Array.from({ length: n }, (_, i) => `m${i}`),
+              random,
+            )
+            // probes since each member was last probed (or since the start)
+            const waiting = new Map(table.members().map((member) => [member, 0]))
+            for (const operation of operations) {
+              const members = table.members()
+              const picked = operation.kind === 'probe' ? undefined : members[operation.pick % members.length]
+              if (operation.kind === 'probe') {
+                const target = table.nextProbeTarget(random)
+                for (const [member, count] of waiting) waiting.set(member, count + 1)
+                if (target !== undefined) waiting.set(target, 0)
+              } else if (picked !== undefined) {
+                if (operation.kind === 'remove') table.remove(picked)
+                else table.update(picked, { ...picked.record, state: 'failed' }, 0)
+                waiting.delete(picked)
+              }
+              for (const [member, count] of waiting) {
+                assert.ok(count < 2 * n, `${member.record.id} waited ${count} probes (n = ${n})`)
+              }
+              checkConsistent(table)
+            }
+          },
+        ),
+        { numRuns: 500 },
+      )
+    })
+  })
+
+  describe('bookkeeping', () => {
+    it('law: counts per state equal the tally of members through any sequence of adds, updates and removes', () => {
+      type Operation =
+        | { kind: 'add'; id: number; state: MemberState }
+        | { kind: 'update'; pick: number; state: MemberState }
+        | { kind: 'remove'; pick: number }
+      const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
+        fc.record({ kind: fc.constant('add' as const), id: fc.nat(30), state: stateArbitrary }),
+        fc.record({ kind: fc.constant('update' as const), pick: fc.nat(), state: stateArbitrary }),
+        fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+      )
+      fc.assert(
+        fc.property(fc.integer(), fc.array(operationArbitrary, { maxLength: 120 }), (seed, operations) => {
+          const random = new Random(seed)
+          const table = new MemberTable(1_000)
+          const model = new Map<string, MemberState>()
+          for (const operation of operations) {
+            const members = table.members()
+            if (operation.kind === 'add') {
+              const id = `m${operation.id}`
+              if (model.has(id)) continue // the core adds only unknown members
+              assert.ok(table.add(record(id, operation.state), 0, random) !== undefined)
+              model.set(id, operation.state)
+            } else {
+              const member = members[operation.pick % Math.max(1, members.length)]
+              if (member === undefined) continue
+              if (operation.kind === 'update') {
+                table.update(member, { ...member.record, state: operation.state }, 0)
+                model.set(member.record.id, operation.state)
+              } else {
+                table.remove(member)
+                model.delete(member.record.id)
+                assert.equal(table.get(member.record.id), undefined)
+              }
+            }
+            checkConsistent(table)
+            assert.deepEqual(
+              new Map(table.members().map((member) => [member.record.id, member.record.state])),
+              model,
+            )
+          }
+        }),
+      )
+    })
+
+    it('refuses a new member when full and counts the refusal', () => {
+      const random = new Random(1)
+      const table = new MemberTable(2)
+      assert.ok(table.add(record('a'), 0, random) !== undefined)
+      assert.ok(table.add(record('b'), 0, random) !== undefined)
+      assert.equal(table.add(record('c'), 0, random), undefined)
+      assert.equal(table.refused, 1)
+      assert.equal(table.size, 2)
+      assert.equal(table.get('c'), undefined)
+    })
+
+    it('removing a member twice changes nothing the second time', () => {
+      const random = new Random(1)
+      const table = tableOf(['a', 'b', 'c'], random)
+      const a = table.get('a')
+      assert.ok(a !== undefined)
+      table.remove(a)
+      table.remove(a)
+      checkConsistent(table)
+      assert.equal(table.size, 2)
+    })
+  })
+
+  describe('sampling', () => {
+    it('law: a sample holds at most `count` distinct members, all accepted by the filter', () => {
+      fc.assert(
+        fc.property(
+          fc.integer(),
+          fc.array(stateArbitrary, { maxLength: 40 }),
+          fc.integer({ min: -1, max: 50 }),
+          (seed, states, count) => {
+            const random = new Random(seed)
+            const table = tableOf(
+              states.map((_, i) => `m${i}`),
+              random,
+              states,
+            )
+            const sample = table.sample(random, count, (member) => member.record.state === 'alive')
+            assert.ok(sample.length <= Math.max(0, count))
+            assert.equal(new Set(sample).size, sample.length)
+            assert.ok(sample.every((member) => member.record.state === 'alive'))
+          },
+        ),
+      )
+    })
+
+    it('finds the requested number when accepted members are plentiful', () => {
+      const random = new Random(5)
+      const table = tableOf(
+        Array.from({ length: 100 }, (_, i) => `m${i}`),
+        random,
+      )
+      for (let i = 0; i < 50; i++) assert.equal(table.sample(random, 3, () => true).length, 3)
+    })
+
+    it('covers the accepted members roughly uniformly', () => {
+      const random = new Random(8)
+      const table = tableOf(
+        Array.from({ length: 10 }, (_, i) => `m${i}`),
+        random,
+      )
+      const hits = new Map<string, number>()
+      for (let i = 0; i < 10_000; i++) {
+        for (const member of table.sample(random, 1, () => true))
+          hits.set(member.record.id, (hits.get(member.record.id) ?? 0) + 1)
+      }
+      assert.equal(hits.size, 10)
+      for (const count of hits.values()) assert.ok(count > 800 && count < 1_200, `${count}`)
+    })
+
+    it('returns nothing from an empty table or for a count of zero', () => {
+      const random = new Random(1)
+      assert.deepEqual(
+        new MemberTable(10).sample(random, 3, () => true),
+        [],
+      )
+      assert.deepEqual(
+        tableOf(['a'], random).sample(random, 0, () => true),
+        [],
+      )
+    })
+  })
+
+  describe('reaping', () => {
+    const FAILED_AFTER_MS = 1_000
+    const LEFT_AFTER_MS = 500
+
+    it('removes a failed member once reapFailedAfterMs has passed since it failed, not before', () => {
+      const random = new Random(1)
+      const table = tableOf(['a', 'b'], random)
+      const a = table.get('a') as Member
+      table.update(a, { ...a.record, state: 'failed' }, 100)
+      assert.equal(table.nextReapAt(FAILED_AFTER_MS, LEFT_AFTER_MS), 1_100)
+      assert.deepEqual(table.reap(1_099, FAILED_AFTER_MS, LEFT_AFTER_MS), [])
+      assert.deepEqual(table.reap(1_100, FAILED_AFTER_MS, LEFT_AFTER_MS), [a])
+      assert.equal(table.get('a'), undefined)
+      assert.equal(table.counts.failed, 0)
+      assert.equal(table.nextReapAt(FAILED_AFTER_MS, LEFT_AFTER_MS), undefined)
+      checkConsistent(table)
+    })
+
+    it('removes a member that left after reapLeftAfterMs, independently of failed ones', () => {
+      const random = new Random(1)
+      const table = tableOf(['a', 'b', 'c'], random)
+      const a = table.get('a') as Member
+      const b = table.get('b') as Member
+      table.update(a, { ...a.record, state: 'failed' }, 0)
+      table.update(b, { ...b.record, state: 'left' }, 0)
+      assert.equal(table.nextReapAt(FAILED_AFTER_MS, LEFT_AFTER_MS), LEFT_AFTER_MS)
+      assert.deepEqual(table.reap(LEFT_AFTER_MS, FAILED_AFTER_MS, LEFT_AFTER_MS), [b])
+      assert.deepEqual(table.reap(FAILED_AFTER_MS, FAILED_AFTER_MS, LEFT_AFTER_MS), [a])
+      assert.deepEqual(
+        table.members().map((member) => member.record.id),
+        ['c'],
+      )
+    })
+
+    it('ignores a stale reap entry: a member that recovered and failed again is reaped from its latest failure', () => {
+      const random = new Random(1)
+      const table = tableOf(['a', 'b'], random)
+      const a = table.get('a') as Member
+      table.update(a, { ...a.record, state: 'failed' }, 0)
+      table.update(a, { ...a.record, state: 'alive', incarnation: 1 }, 300)
+      assert.deepEqual(table.reap(FAILED_AFTER_MS, FAILED_AFTER_MS, LEFT_AFTER_MS), [], 'alive again')
+      table.update(a, { ...a.record, state: 'failed' }, 600)
+      assert.deepEqual(table.reap(1_599, FAILED_AFTER_MS, LEFT_AFTER_MS), [])
+      assert.deepEqual(table.reap(1_600, FAILED_AFTER_MS, LEFT_AFTER_MS), [a])
+    })
+
+    it('a reap entry for a removed member does not remove its successor with the same id', () => {
+      const random = new Random(1)
+      const table = tableOf(['a'], random)
+      const first = table.get('a') as Member
+      table.update(first, { ...first.record, state: 'failed' }, 0)
+      table.remove(first)
+      const second = table.add(record('a', 'failed'), 0, random)
+      assert.ok(second !== undefined)
+      // both entries are due; only the live member is removed, once
+      assert.deepEqual(table.reap(FAILED_AFTER_MS, FAILED_AFTER_MS, LEFT_AFTER_MS), [second])
+      checkConsistent(table)
+    })
+
+    it('law: at the time nextReapAt reports, reap removes someone, even for fractional times', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 10 }),
+          fc.double({ min: 1, max: 1e6, noNaN: true }),
+          (changes, afterMs) => {
+            const random = new Random(1)
+            const table = new MemberTable(100)
+            const times = [...changes].sort((x, y) => x - y)
+            times.forEach((time, i) => {
+              const member = table.add(record(`m${i}`), 0, random) as Member
+              table.update(member, { ...member.record, state: 'failed' }, time)
+            })
+            for (let left = times.length; left > 0; ) {
+              const at = table.nextReapAt(afterMs, afterMs)
+              assert.ok(at !== undefined)
+              const reaped = table.reap(at, afterMs, afterMs)
+              assert.ok(reaped.length > 0, `nothing reaped at the reported time ${at}`)
+              left -= reaped.length
+            }
+            assert.equal(table.size, 0)
+          },
+        ),
+      )
+    })
+  })
+})

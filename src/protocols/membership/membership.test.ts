@@ -1,0 +1,790 @@
+/**
+ * Behaviour of the SWIM + Lifeguard core, driven through the hand-stepped network (`testing/stepper.ts`):
+ * zero-latency links, deadlines fired in time order, crashes as `down`, partitions as an `allow` filter.
+ * Every time bound is computed from the configuration, with a stated margin, so a bound that fails says
+ * which mechanism is slower than the config promises.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import fc from 'fast-check'
+import { type Millis, type NodeId, Random } from '../../kernel/index.ts'
+import { type InFlight, Stepper } from '../testing/stepper.ts'
+import { decodeMessage, encodeMessage } from './codec.ts'
+import { type MembershipConfig, membershipConfig } from './config.ts'
+import { Membership } from './membership.ts'
+import {
+  type ConnectionClass,
+  DEFAULT_PROFILE,
+  type MemberProfile,
+  type MemberRecord,
+  type MemberState,
+  type MembershipEvent,
+  type MembershipEventType,
+  type MembershipMessage,
+  type MemberUpdate,
+} from './types.ts'
+
+type Net = Stepper<MembershipMessage, MembershipEvent, Membership>
+
+const FIVE = ['a', 'b', 'c', 'd', 'e'] as const
+const EIGHT = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const
+/** Bounds below are what the config promises times this factor: generous, but finite. */
+const MARGIN = 2
+
+/**
+ * Added to every scenario's seed, so the whole file can be rerun under other seeds:
+ *   MESHWORK_MEMBERSHIP_SEED=5 node --test src/protocols/membership/membership.test.ts
+ */
+const SEED_OFFSET = Number(process.env.MESHWORK_MEMBERSHIP_SEED ?? 0)
+
+function node(id: NodeId, seed: number, config: MembershipConfig, now: Millis = 0): Membership {
+  const random = new Random(seed + SEED_OFFSET).fork(id)
+  return new Membership({ self: id, profile: DEFAULT_PROFILE, config, random, now })
+}
+
+/** A network of `ids`, every node but the first joining through the first. Nothing has moved yet. */
+function cluster(ids: readonly NodeId[], seed = 1, overrides: Partial<MembershipConfig> = {}): Net {
+  const config = membershipConfig('lan', overrides)
+  const net: Net = new Stepper(0)
+  const [seedNode] = ids
+  for (const id of ids) {
+    const core = net.add(id, node(id, seed, config))
+    if (seedNode !== undefined && id !== seedNode) core.join(0, [seedNode])
+  }
+  return net
+}
+
+/**
+ * Time for a join through one seed to reach everyone. Gossip usually does it within a few gossip
+ * intervals, but infection-style spreading with λ·log n retransmissions may miss a member in a small
+ * cluster (about one 8-node join in ten on LAN); the first periodic push-pull, at most 1.5 push-pull
+ * intervals after start, repairs that. So the guarantee is the anti-entropy bound.
+ */
+function joinBoundMs(config: MembershipConfig): Millis {
+  return MARGIN * (config.joinRetryMs + 1.5 * config.pushPullIntervalMs)
+}
+
+/** Time for news of a change to reach every member by gossip alone. */
+function gossipBoundMs(config: MembershipConfig): Millis {
+  return MARGIN * 10 * config.gossipIntervalMs
+}
+
+/** A cluster in which everyone knows everyone alive; events of the join are discarded. */
+function joined(ids: readonly NodeId[], seed = 1, overrides: Partial<MembershipConfig> = {}): Net {
+  const net = cluster(ids, seed, overrides)
+  const config = membershipConfig('lan', overrides)
+  advanceUntil(net, () => allSee(net, ids, 'alive'), joinBoundMs(config), 'join')
+  for (const id of ids) net.takeEvents(id)
+  return net
+}
+
+/** True when every node of `observers` holds every other node of `ids` in `state`. */
+function allSee(net: Net, ids: readonly NodeId[], state: MemberState, observers = ids): boolean {
+  return observers.every((observer) =>
+    ids.every((id) => id === observer || net.core(observer).member(id)?.state === state),
+  )
+}
+
+/** Advances in `stepMs` steps until `done()`; fails naming `what` if that takes longer than `boundMs`. */
+function advanceUntil(net: Net, done: () => boolean, boundMs: Millis, what: string, stepMs = 10): Millis {
+  const start = net.now
+  while (!done()) {
+    assert.ok(net.now - start <= boundMs, `${what}: not done within ${boundMs} ms`)
+    net.advance(stepMs)
+  }
+  return net.now - start
+}
+
+function ofType<T extends MembershipEventType>(
+  events: readonly MembershipEvent[],
+  type: T,
+): Extract<MembershipEvent, { type: T }>[] {
+  return events.filter((event): event is Extract<MembershipEvent, { type: T }> => event.type === type)
+}
+
+/** Events about member `id` (those that name one). */
+function about(events: readonly MembershipEvent[], id: NodeId): MembershipEvent[] {
+  return events.filter((event) =>
+    'id' in event ? event.id === id : 'member' in event && event.member.id === id,
+  )
+}
+
+function summary(message: InFlight<MembershipMessage>): string {
+  return `${message.from}→${message.to} ${message.message.type}`
+}
+
+/** Worst case, in ms, until every live member has declared a crashed one failed (see the test). */
+function crashDetectionBoundMs(config: MembershipConfig, n: number): Millis {
+  const firstProbe = 2 * (n - 1) * config.probeIntervalMs
+  const probeRound = 3 * config.probeTimeoutMaxMs
+  const suspicionMaxMs = config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
+  const dissemination = 10 * config.gossipIntervalMs
+  return MARGIN * (firstProbe + probeRound + suspicionMaxMs + dissemination)
+}
+
+/**
+ * Until the accuser holds a refuted suspect alive again. Gossip brings the refutation within a few gossip
+ * intervals almost always; when it misses the accuser (λ·log n retransmissions are few in a small
+ * cluster), the accuser fails the member and the next reconnect knock, answered, repairs it by push-pull.
+ */
+function refutationBoundMs(config: MembershipConfig, n: number): Millis {
+  const suspicionMaxMs = config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
+  return MARGIN * (suspicionMaxMs + 1.5 * config.reconnectIntervalMs + config.probeTimeoutMaxMs)
+}
+
+describe('Membership', () => {
+  describe('two nodes stepped by hand', () => {
+    it('a join request reaches the seed, a lost reply is retried, and the retry completes the join', () => {
+      const config = membershipConfig('lan')
+      const net: Net = new Stepper(0)
+      const a = net.add('a', node('a', 7, config))
+      const b = net.add('b', node('b', 7, config))
+      b.join(0, ['a'])
+      assert.equal(b.isJoined, false)
+
+      b.tick(0)
+      net.collectAll()
+      assert.deepEqual(net.inFlight.map(summary), ['b→a push-pull'])
+      const request = net.inFlight[0]?.message
+      assert.deepEqual(request, { type: 'push-pull', join: true, reply: false, records: [b.selfRecord()] })
+
+      assert.equal(
+        net.deliverAll((message) => message.to === 'a'),
+        1,
+      )
+      assert.equal(a.member('b')?.state, 'alive')
+      assert.deepEqual(
+        net.takeEvents('a').map((event) => event.type),
+        ['MemberJoined'],
+      )
+      assert.deepEqual(net.inFlight.map(summary), ['a→b push-pull'])
+
+      // the reply is lost: b keeps knocking every joinRetryMs
+      assert.equal(
+        net.drop((message) => message.to === 'b'),
+        1,
+      )
+      assert.equal(b.isJoined, false)
+      b.tick(config.joinRetryMs - 1)
+      net.collectAll()
+      assert.equal(net.inFlight.length, 0, 'no retry before joinRetryMs')
+      b.tick(config.joinRetryMs)
+      net.collectAll()
+      assert.deepEqual(net.inFlight.map(summary), ['b→a push-pull'])
+
+      net.now = config.joinRetryMs
+      net.deliverAll()
+      assert.equal(b.isJoined, true)
+      assert.equal(b.member('a')?.state, 'alive')
+      assert.deepEqual(
+        ofType(net.takeEvents('b'), 'MemberJoined').map((event) => event.member.id),
+        ['a'],
+      )
+      assert.deepEqual(net.takeEvents('a'), [], 'a hears b join only once')
+    })
+
+    it('a lost ack makes the prober suspect its only peer, which refutes through the buddy message', () => {
+      const config = membershipConfig('lan')
+      const net: Net = new Stepper(0)
+      const a = net.add('a', node('a', 11, config))
+      const b = net.add('b', node('b', 11, config))
+      b.join(0, ['a'])
+      net.advance(1)
+      assert.ok(a.member('b') !== undefined && b.member('a') !== undefined)
+      net.takeEvents('a')
+      net.takeEvents('b')
+
+      // step 1 ms at a time, delivering everything except acks addressed to a
+      const lostAck = (message: InFlight<MembershipMessage>): boolean =>
+        message.to === 'a' && message.message.type === 'ack'
+      let dropped = 0
+      for (let guard = 0; ; guard++) {
+        assert.ok(guard < 3 * config.probeTimeoutMaxMs + 2 * config.probeIntervalMs, 'a never suspected b')
+        net.advance(1, false)
+        if (a.member('b')?.state === 'suspect') break
+        net.deliverAll((message) => !lostAck(message))
+        dropped += net.drop(lostAck)
+      }
+      assert.ok(dropped >= 1)
+      const suspected = ofType(net.takeEvents('a'), 'MemberSuspected')
+      assert.deepEqual(
+        suspected.map((event) => [event.id, event.incarnation, event.from]),
+        [['b', 0, 'a']],
+      )
+      // buddy system: the accusation goes straight to the suspect
+      const buddy = net.inFlight.find((message) => message.to === 'b' && message.message.type === 'gossip')
+      assert.deepEqual(buddy?.message, {
+        type: 'gossip',
+        updates: [{ kind: 'suspect', id: 'b', incarnation: 0, from: 'a' }],
+      })
+
+      net.deliverAll()
+      assert.equal(b.incarnation, 1, 'b refuted by raising its incarnation')
+      advanceUntil(net, () => a.member('b')?.state === 'alive', 2 * config.gossipIntervalMs, 'refutation')
+      assert.equal(a.member('b')?.incarnation, 1)
+      const events = net.takeEvents('a')
+      assert.deepEqual(
+        ofType(events, 'MemberAlive').map((event) => [event.id, event.incarnation]),
+        [['b', 1]],
+      )
+      assert.deepEqual(ofType(events, 'MemberFailed'), [])
+    })
+  })
+
+  describe('joining', () => {
+    it('eight nodes joining through one seed all see each other alive, each joining once', () => {
+      const net = cluster(EIGHT, 3)
+      const config = membershipConfig('lan')
+      advanceUntil(net, () => allSee(net, EIGHT, 'alive'), joinBoundMs(config), 'join')
+      for (const id of EIGHT) {
+        const core = net.core(id)
+        assert.equal(core.isJoined, true, id)
+        assert.deepEqual(core.memberCounts(), { alive: EIGHT.length - 1, suspect: 0, failed: 0, left: 0 })
+        const joinedIds = ofType(net.takeEvents(id), 'MemberJoined').map((event) => event.member.id)
+        assert.deepEqual(
+          joinedIds.sort(),
+          EIGHT.filter((other) => other !== id),
+          `${id} heard every other member join exactly once`,
+        )
+      }
+    })
+
+    it('a node keeps retrying its join while the seed is down and joins once the seed is back', () => {
+      const net = cluster(['a', 'b'], 5)
+      const config = membershipConfig('lan')
+      net.down.add('a')
+      net.advance(3 * config.joinRetryMs)
+      assert.equal(net.core('b').isJoined, false)
+      assert.ok(net.core('b').stats.pushPullsSent >= 3, 'one join attempt per joinRetryMs')
+      net.down.delete('a')
+      advanceUntil(net, () => net.core('b').isJoined, MARGIN * config.joinRetryMs, 'join after seed recovery')
+      assert.equal(net.core('a').member('b')?.state, 'alive')
+    })
+  })
+
+  describe('failure detection', () => {
+    it('a crashed member of eight is suspected, then failed, by every other member within the configured bound', () => {
+      const config = membershipConfig('lan')
+      const net = joined(EIGHT, 21)
+      const others = EIGHT.filter((id) => id !== 'c')
+      const bound = crashDetectionBoundMs(config, EIGHT.length)
+      const crashedAt = net.now
+      net.down.add('c')
+      advanceUntil(
+        net,
+        () => others.every((id) => net.core(id).member('c')?.state === 'failed'),
+        bound,
+        'crash',
+      )
+      for (const id of others) {
+        const events = net.takeEvents(id)
+        const failed = ofType(events, 'MemberFailed')
+        assert.deepEqual(
+          failed.map((event) => event.id),
+          ['c'],
+          `${id}: only the crashed member failed`,
+        )
+        const suspected = ofType(about(events, 'c'), 'MemberSuspected')
+        assert.ok(suspected.length >= 1, `${id} suspected c before failing it`)
+        assert.ok((suspected[0]?.at ?? Number.POSITIVE_INFINITY) <= (failed[0]?.at ?? 0))
+        assert.ok((failed[0]?.at ?? Number.POSITIVE_INFINITY) - crashedAt <= bound)
+        assert.deepEqual(net.core(id).memberCounts(), { alive: 6, suspect: 0, failed: 1, left: 0 })
+        assert.equal(net.core(id).isPartitioned, false, 'one crash of eight is not a partition')
+      }
+    })
+
+    it('a member whose direct link to the prober is cut stays alive through indirect probes', () => {
+      const config = membershipConfig('lan')
+      const net = joined(FIVE, 8)
+      const cut = (from: NodeId, to: NodeId): boolean =>
+        (from === 'a' && to === 'c') || (from === 'c' && to === 'a')
+      net.allow = (from, to) => !cut(from, to)
+      net.advance(crashDetectionBoundMs(config, FIVE.length))
+      for (const id of FIVE) {
+        const events = net.takeEvents(id)
+        assert.deepEqual(ofType(events, 'MemberFailed'), [], `${id}: nobody failed`)
+        assert.ok(allSee(net, FIVE, 'alive', [id]), `${id} still sees everyone alive`)
+      }
+      assert.ok(net.core('a').stats.indirectProbesSent > 0, 'a asked helpers to probe c')
+    })
+
+    it('connectionLost suspects an alive peer at once and tells it, and the peer refutes', () => {
+      const config = membershipConfig('lan')
+      const net = joined(FIVE, 4)
+      const a = net.core('a')
+      a.connectionLost(net.now, 'c')
+      assert.equal(a.member('c')?.state, 'suspect')
+      assert.deepEqual(
+        net.takeEvents('a').map((event) => event.type),
+        [],
+        'events wait in the core until collected',
+      )
+      net.collectAll()
+      assert.deepEqual(
+        ofType(net.takeEvents('a'), 'MemberSuspected').map((event) => [event.id, event.from]),
+        [['c', 'a']],
+      )
+      assert.ok(net.inFlight.some((message) => summary(message) === 'a→c gossip'))
+      net.deliverAll((message) => message.to === 'c')
+      assert.equal(net.core('c').incarnation, 1, 'c refuted on hearing the accusation')
+      advanceUntil(net, () => a.member('c')?.state === 'alive', refutationBoundMs(config, 5), 'refutation')
+      assert.equal(a.member('c')?.incarnation, 1)
+    })
+
+    it('connectionLost about an unknown or already suspected peer changes nothing', () => {
+      const net = joined(FIVE, 4)
+      const a = net.core('a')
+      a.connectionLost(net.now, 'stranger')
+      a.connectionLost(net.now, 'c')
+      a.connectionLost(net.now, 'c')
+      net.collectAll()
+      assert.equal(ofType(net.takeEvents('a'), 'MemberSuspected').length, 1)
+      assert.equal(a.member('stranger'), undefined)
+    })
+
+    it('a node whose incoming acks are all lost raises its local health score instead of staying calm', () => {
+      const net = joined(FIVE, 13)
+      const a = net.core('a')
+      assert.equal(a.localHealth, 0)
+      const lostAck = (message: InFlight<MembershipMessage>): boolean =>
+        message.to === 'a' && message.message.type === 'ack'
+      for (let step = 0; step < 400 && a.localHealth === 0; step++) {
+        net.advance(5, false)
+        net.deliverAll((message) => !lostAck(message))
+        net.drop(lostAck)
+      }
+      assert.ok(a.localHealth > 0, 'a blamed itself for the missing acks')
+      assert.ok(a.stats.probesFailed > 0)
+    })
+  })
+
+  describe('suspicion', () => {
+    it('a suspected member that hears the suspicion refutes it: incarnation rises, the others return it to alive', () => {
+      const config = membershipConfig('lan')
+      const net = joined(FIVE, 2)
+      const accusation: MembershipMessage = {
+        type: 'gossip',
+        updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from: 'a' }],
+      }
+      // a suspects c, and the rumour reaches everyone, c included
+      for (const to of FIVE) if (to !== 'a') net.inFlight.push({ from: 'a', to, message: accusation })
+      net.deliverAll((message) => message.message === accusation)
+      for (const id of ['b', 'd', 'e']) assert.equal(net.core(id).member('c')?.state, 'suspect', id)
+      assert.equal(net.core('c').incarnation, 1)
+      assert.equal(net.core('c').stats.refutations, 1)
+
+      advanceUntil(
+        net,
+        () => allSee(net, FIVE, 'alive', ['b', 'd', 'e']),
+        MARGIN * config.suspicionBaseMs,
+        'refutation before the suspicion minimum',
+      )
+      for (const id of ['b', 'd', 'e']) {
+        const events = about(net.takeEvents(id), 'c')
+        assert.deepEqual(
+          events.map((event) => event.type),
+          ['MemberSuspected', 'MemberAlive'],
+          id,
+        )
+        assert.equal(net.core(id).member('c')?.incarnation, 1)
+      }
+      net.advance(MARGIN * crashDetectionBoundMs(config, FIVE.length))
+      for (const id of FIVE) assert.deepEqual(ofType(net.takeEvents(id), 'MemberFailed'), [], id)
+    })
+
+    it('a full-state exchange that reports a member failed starts a suspicion there, never an instant failure', () => {
+      const net = joined(FIVE, 6)
+      const a = net.core('a')
+      const c = a.member('c')
+      assert.ok(c !== undefined)
+      a.receive(net.now, 'b', {
+        type: 'push-pull',
+        join: false,
+        reply: true,
+        records: [{ ...c, state: 'failed' }],
+      })
+      assert.equal(a.member('c')?.state, 'suspect')
+      net.collectAll()
+      const events = net.takeEvents('a')
+      assert.deepEqual(
+        events.map((event) => event.type),
+        ['MemberSuspected'],
+      )
+    })
+
+    it('with verification forced on, a member that hears of a new suspicion pings the suspect itself', () => {
+      const net = joined(FIVE, 9, { verifyProbes: 1_000 })
+      assert.deepEqual(net.inFlight, [])
+      const b = net.core('b')
+      b.receive(net.now, 'a', {
+        type: 'gossip',
+        updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from: 'a' }],
+      })
+      net.collectAll()
+      const pings = net.inFlight.filter((message) => summary(message) === 'b→c ping')
+      assert.equal(pings.length, 1)
+      assert.equal(b.stats.verificationsSent, 1)
+      // c answers, so b does not add its own accusation
+      const suspectsBefore = b.stats.suspicionsRaised
+      net.advance(membershipConfig('lan').probeTimeoutMaxMs)
+      assert.equal(b.stats.suspicionsRaised, suspectsBefore)
+    })
+
+    it('with verification off, hearing of a suspicion sends nothing to the suspect', () => {
+      const net = joined(FIVE, 9, { verifyProbes: 0 })
+      const b = net.core('b')
+      b.receive(net.now, 'a', {
+        type: 'gossip',
+        updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from: 'a' }],
+      })
+      net.collectAll()
+      assert.deepEqual(
+        net.inFlight.filter((message) => message.to === 'c' && message.message.type === 'ping'),
+        [],
+      )
+      assert.equal(b.stats.verificationsSent, 0)
+    })
+
+    it('verifiers that cannot reach a crashed suspect confirm it, so it fails before the unconfirmed maximum', () => {
+      const config = membershipConfig('lan', { verifyProbes: 1_000 })
+      const net = joined(FIVE, 17, { verifyProbes: 1_000 })
+      const others = FIVE.filter((id) => id !== 'c')
+      net.down.add('c')
+      advanceUntil(
+        net,
+        () => others.every((id) => net.core(id).member('c')?.state === 'failed'),
+        crashDetectionBoundMs(config, FIVE.length),
+        'crash',
+      )
+      const suspicionMaxMs =
+        config.suspicionBaseMs * Math.max(1, Math.log10(5)) * config.suspicionMaxMultiplier
+      for (const id of others) {
+        const events = about(net.takeEvents(id), 'c')
+        const suspectedAt = ofType(events, 'MemberSuspected')[0]?.at ?? Number.NaN
+        const failedAt = ofType(events, 'MemberFailed')[0]?.at ?? Number.NaN
+        assert.ok(failedAt - suspectedAt < suspicionMaxMs, `${id}: ${failedAt - suspectedAt} ms`)
+      }
+    })
+  })
+
+  describe('leaving and reaping', () => {
+    it('a graceful leave is seen as MemberLeft by every other member, never as a failure', () => {
+      const config = membershipConfig('lan')
+      const net = joined(FIVE, 12)
+      const c = net.core('c')
+      c.leave(net.now)
+      assert.equal(c.isLeaving, true)
+      assert.equal(c.selfRecord().state, 'left')
+      const others = FIVE.filter((id) => id !== 'c')
+      advanceUntil(net, () => allSee(net, ['c'], 'left', others), gossipBoundMs(config), 'leave')
+      // the engine stops the node after a short flush; nobody probes a member that left
+      net.down.add('c')
+      net.advance(crashDetectionBoundMs(config, FIVE.length))
+      for (const id of others) {
+        const events = net.takeEvents(id)
+        assert.deepEqual(
+          ofType(events, 'MemberLeft').map((event) => [event.id, event.incarnation]),
+          [['c', 1]],
+          id,
+        )
+        assert.deepEqual(ofType(events, 'MemberFailed'), [], id)
+        assert.deepEqual(ofType(events, 'MemberSuspected'), [], id)
+        assert.equal(net.core(id).memberCounts().left, 1)
+      }
+    })
+
+    it('a failed member is reaped reapFailedAfterMs after it was declared failed, not before', () => {
+      const overrides = { reapFailedAfterMs: 2_000 }
+      const config = membershipConfig('lan', overrides)
+      const net = joined(FIVE, 14, overrides)
+      const others = FIVE.filter((id) => id !== 'c')
+      net.down.add('c')
+      const failedAt = new Map<NodeId, Millis>()
+      const goneAt = new Map<NodeId, Millis>()
+      const stepMs = 10
+      advanceUntil(
+        net,
+        () => {
+          for (const id of others) {
+            const failed = ofType(net.takeEvents(id), 'MemberFailed')[0]
+            if (failed !== undefined) failedAt.set(id, failed.at)
+            if (!goneAt.has(id) && failedAt.has(id) && net.core(id).member('c') === undefined)
+              goneAt.set(id, net.now)
+          }
+          return goneAt.size === others.length
+        },
+        crashDetectionBoundMs(config, FIVE.length) + MARGIN * config.reapFailedAfterMs,
+        'reap',
+        stepMs,
+      )
+      for (const id of others) {
+        const declared = failedAt.get(id) ?? Number.NaN
+        const gone = goneAt.get(id) ?? Number.NaN
+        assert.ok(gone >= declared + config.reapFailedAfterMs, `${id} reaped early`)
+        assert.ok(gone < declared + config.reapFailedAfterMs + stepMs, `${id} reaped late`)
+        assert.deepEqual(net.core(id).memberCounts(), { alive: 3, suspect: 0, failed: 0, left: 0 })
+        assert.equal(net.core(id).members().length, 3)
+      }
+    })
+
+    it('a member that left is forgotten after reapLeftAfterMs', () => {
+      const overrides = { reapLeftAfterMs: 1_000 }
+      const config = membershipConfig('lan', overrides)
+      const net = joined(FIVE, 15, overrides)
+      net.core('c').leave(net.now)
+      net.advance(config.gossipIntervalMs * 4)
+      net.down.add('c')
+      net.advance(MARGIN * config.reapLeftAfterMs)
+      for (const id of FIVE.filter((other) => other !== 'c')) {
+        assert.equal(net.core(id).member('c'), undefined, id)
+        assert.equal(net.core(id).memberCounts().left, 0)
+      }
+    })
+  })
+
+  describe('partitions', () => {
+    it('a 2|3 split of five is detected on both sides, and after healing everyone is alive again', () => {
+      const config = membershipConfig('lan')
+      const net = joined(FIVE, 31)
+      const left = new Set(['a', 'b'])
+      const sameSide = (x: NodeId, y: NodeId): boolean => left.has(x) === left.has(y)
+      net.allow = sameSide
+
+      // each side fails the other; the partition is reported once the reachable share is below quorum
+      advanceUntil(
+        net,
+        () =>
+          FIVE.every((id) =>
+            FIVE.every((other) => sameSide(id, other) || net.core(id).member(other)?.state === 'failed'),
+          ),
+        crashDetectionBoundMs(config, FIVE.length),
+        'both sides fail the other',
+      )
+      for (const id of FIVE) {
+        const events = net.takeEvents(id)
+        const detected = ofType(events, 'PartitionDetected')
+        assert.equal(detected.length, 1, `${id} detected the partition once`)
+        assert.equal(detected[0]?.known, 5)
+        // reported as soon as the reachable share drops below the quorum, before the whole side is lost
+        const reachable = detected[0]?.reachable ?? Number.NaN
+        assert.ok(
+          reachable < config.partitionQuorum * 5 && reachable >= (left.has(id) ? 2 : 3),
+          `${reachable}`,
+        )
+        assert.equal(net.core(id).isPartitioned, true)
+      }
+
+      net.allow = () => true
+      // a reconnect knock every ~reconnectIntervalMs crosses the split; each answer triggers a push-pull
+      const healBound = MARGIN * (4 * 1.5 * config.reconnectIntervalMs + 10 * config.gossipIntervalMs)
+      advanceUntil(net, () => allSee(net, FIVE, 'alive'), healBound, 'heal')
+      for (const id of FIVE) {
+        assert.equal(net.core(id).isPartitioned, false)
+        assert.deepEqual(net.core(id).memberCounts(), { alive: 4, suspect: 0, failed: 0, left: 0 })
+      }
+      // stale failed records still in flight make a few members suspect teammates, who refute: let it settle
+      net.advance(healBound)
+      for (const id of FIVE) {
+        assert.ok(allSee(net, FIVE, 'alive', [id]), `${id} sees everyone alive after settling`)
+        assert.equal(net.core(id).isPartitioned, false)
+        const changes = net
+          .takeEvents(id)
+          .filter((event) => event.type === 'PartitionHealed' || event.type === 'PartitionDetected')
+        assert.ok(changes.length % 2 === 1, `${id}: healed, possibly after flapping`)
+        changes.forEach((event, index) =>
+          assert.equal(event.type, index % 2 === 0 ? 'PartitionHealed' : 'PartitionDetected'),
+        )
+        const healed = ofType(changes, 'PartitionHealed')
+        assert.ok(healed.every((event) => event.reachable >= config.partitionQuorum * event.known))
+      }
+    })
+  })
+
+  describe('determinism', () => {
+    function run(seed: number): string {
+      const net = joined(['a', 'b', 'c', 'd', 'e', 'f'], seed)
+      net.down.add('d')
+      net.advance(2_000)
+      net.allow = (from, to) => from < 'c' === to < 'c'
+      net.advance(3_000)
+      net.allow = () => true
+      net.advance(3_000)
+      const log: unknown[] = []
+      for (const [id, core] of net.cores)
+        log.push(id, net.takeEvents(id), core.collectStats(), core.members())
+      return JSON.stringify(log)
+    }
+
+    it('the same seed gives identical event logs, member tables and counters', () => {
+      assert.equal(run(77), run(77))
+    })
+
+    it('a different seed gives a different history', () => {
+      assert.notEqual(run(77), run(78))
+    })
+  })
+
+  describe('remote input', () => {
+    const POOL = ['a', 'b', 'c', 'd', 'e'] as const
+    const plain = { noNullPrototype: true } as const
+    const idArbitrary = fc.constantFrom<NodeId>(...POOL)
+    const incarnationArbitrary = fc.oneof(fc.nat(4), fc.constant(Number.MAX_SAFE_INTEGER), fc.maxSafeNat())
+    const seqArbitrary = fc.oneof(fc.nat(40), fc.maxSafeNat())
+    const stateArbitrary = fc.constantFrom<MemberState>('alive', 'suspect', 'failed', 'left')
+    const profileArbitrary: fc.Arbitrary<MemberProfile> = fc.record(
+      {
+        labels: fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 }),
+        capacity: fc.nat(1_000),
+        memoryMb: fc.nat(1 << 20),
+        connectionClass: fc.constantFrom<ConnectionClass>('lan', 'wan', 'mobile', 'hostile'),
+        region: fc.string({ maxLength: 8 }),
+        hidden: fc.boolean(),
+      },
+      plain,
+    )
+    const recordArbitrary = (state: fc.Arbitrary<MemberState>): fc.Arbitrary<MemberRecord> =>
+      fc.record(
+        {
+          id: idArbitrary,
+          incarnation: incarnationArbitrary,
+          state,
+          addresses: fc.array(fc.string({ maxLength: 12 }), { maxLength: 2 }),
+          profile: profileArbitrary,
+        },
+        plain,
+      )
+    const updateArbitrary: fc.Arbitrary<MemberUpdate> = fc.oneof(
+      fc.record(
+        { kind: fc.constant('alive' as const), record: recordArbitrary(fc.constant('alive')) },
+        plain,
+      ),
+      fc.record(
+        {
+          kind: fc.constantFrom('suspect' as const, 'failed' as const),
+          id: idArbitrary,
+          incarnation: incarnationArbitrary,
+          from: idArbitrary,
+        },
+        plain,
+      ),
+      fc.record(
+        { kind: fc.constant('left' as const), id: idArbitrary, incarnation: incarnationArbitrary },
+        plain,
+      ),
+    )
+    const updatesArbitrary = fc.array(updateArbitrary, { maxLength: 4 })
+    const messageArbitrary: fc.Arbitrary<MembershipMessage> = fc.oneof(
+      fc.record(
+        {
+          type: fc.constantFrom('ping' as const, 'ack' as const),
+          seq: seqArbitrary,
+          updates: updatesArbitrary,
+        },
+        plain,
+      ),
+      fc.record(
+        {
+          type: fc.constant('ping-req' as const),
+          seq: seqArbitrary,
+          target: idArbitrary,
+          updates: updatesArbitrary,
+        },
+        plain,
+      ),
+      fc.record({ type: fc.constant('nack' as const), seq: seqArbitrary }, plain),
+      fc.record({ type: fc.constant('gossip' as const), updates: updatesArbitrary }, plain),
+      fc.record(
+        {
+          type: fc.constant('push-pull' as const),
+          join: fc.boolean(),
+          reply: fc.boolean(),
+          records: fc.array(recordArbitrary(stateArbitrary), { maxLength: 5 }),
+        },
+        plain,
+      ),
+    )
+    type Step =
+      | { readonly kind: 'receive'; readonly from: NodeId; readonly message: MembershipMessage }
+      | { readonly kind: 'tick'; readonly elapsedMs: number }
+      | { readonly kind: 'deadline' }
+      | { readonly kind: 'connection-lost'; readonly peer: NodeId }
+    const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record(
+          {
+            kind: fc.constant('receive' as const),
+            from: fc.constantFrom<NodeId>(...POOL, 'stranger'),
+            message: messageArbitrary,
+          },
+          plain,
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record(
+          { kind: fc.constant('tick' as const), elapsedMs: fc.oneof(fc.nat(50), fc.nat(5_000)) },
+          plain,
+        ),
+      },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('deadline' as const) }, plain) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('connection-lost' as const), peer: idArbitrary }, plain),
+      },
+    )
+
+    function checkInvariants(core: Membership): void {
+      const members = core.members()
+      const tally = { alive: 0, suspect: 0, failed: 0, left: 0 }
+      for (const member of members) tally[member.state]++
+      assert.deepEqual(core.memberCounts(), tally)
+      assert.equal(new Set(members.map((member) => member.id)).size, members.length, 'ids are unique')
+      assert.ok(
+        members.every((member) => member.id !== core.id),
+        'the table never holds the node itself',
+      )
+      assert.equal(core.selfRecord().state, 'alive')
+      const deadline = core.nextDeadline()
+      assert.ok(deadline === undefined || Number.isFinite(deadline), `deadline ${deadline}`)
+    }
+
+    it('law: arbitrary messages from arbitrary senders, interleaved with ticks, never throw, keep counts equal to the table, and leave self alive', () => {
+      fc.assert(
+        fc.property(fc.integer(), fc.array(stepArbitrary, { maxLength: 40 }), (seed, steps) => {
+          const config = membershipConfig('lan')
+          const core = node('a', seed, config)
+          let now = 0
+          core.receive(now, 'b', {
+            type: 'push-pull',
+            join: false,
+            reply: true,
+            records: ['b', 'c', 'd'].map((id) => ({
+              id,
+              incarnation: 0,
+              state: 'alive',
+              addresses: [],
+              profile: DEFAULT_PROFILE,
+            })),
+          })
+          for (const step of steps) {
+            if (step.kind === 'receive') core.receive(now, step.from, step.message)
+            else if (step.kind === 'connection-lost') core.connectionLost(now, step.peer)
+            else {
+              now = step.kind === 'tick' ? now + step.elapsedMs : Math.max(now, core.nextDeadline() ?? now)
+              core.tick(now)
+            }
+            checkInvariants(core)
+            for (const { message } of core.takeOutbox()) {
+              const decoded = decodeMessage(encodeMessage(message))
+              assert.ok(decoded.ok, 'every message the core sends is a valid frame')
+              assert.deepEqual(decoded.value, message)
+            }
+            core.takeEvents()
+          }
+        }),
+        { numRuns: 300 },
+      )
+    })
+  })
+})
