@@ -128,6 +128,13 @@ export class MemberTable {
     if (this.byId.get(member.record.id) !== member) return
     this.byId.delete(member.record.id)
     this.counts[member.record.state]--
+    // Slots below `probeIndex` were probed in this pass. Filling a hole there with the (unprobed) last
+    // member would skip that member until the next pass, so first move the hole to the pass boundary by
+    // swapping with the last probed member, and shrink the probed prefix by one.
+    if (member.slot < this.probeIndex) {
+      this.probeIndex--
+      this.swap(member, this.dense[this.probeIndex] as Member)
+    }
     const last = this.dense.pop() as Member
     if (last !== member) {
       last.slot = member.slot
@@ -138,7 +145,9 @@ export class MemberTable {
 
   /** The next alive or suspect member in round-robin order, reshuffling after each full pass. */
   nextProbeTarget(random: Random): Member | undefined {
-    for (let scanned = 0; scanned <= this.dense.length; scanned++) {
+    // the rest of this pass, then one whole reshuffled pass: with only `length + 1` steps, a scan that
+    // started late in a pass ran out before reaching the live members of the next and skipped the round
+    for (let scanned = 0; scanned <= 2 * this.dense.length; scanned++) {
       if (this.probeIndex >= this.dense.length) {
         this.probeIndex = 0
         this.shuffle(random)

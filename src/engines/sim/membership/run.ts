@@ -32,6 +32,8 @@ export interface MembershipReport {
   profile: string
   faults: string
   detection: { p50Ms: number; p99Ms: number; maxMs: number; samples: number; missed: number }
+  /** Every crash's detection time, sorted (for pooling across runs). */
+  detectionSamplesMs: number[]
   falsePositives: number
   falsePositiveEvents: number
   falsePositivesPerNodeHour: number
@@ -383,6 +385,7 @@ export function runMembershipSimulation(
       samples: samples.length,
       missed,
     },
+    detectionSamplesMs: samples.map(round),
     falsePositives: observer.falselyFailed.size,
     falsePositiveEvents: observer.falsePositiveEvents,
     falsePositivesPerNodeHour: observer.falsePositiveEvents / (nodeMinutes / 60),
