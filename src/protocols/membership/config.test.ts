@@ -56,7 +56,7 @@ describe('membership config', () => {
         assert.ok(Object.isFrozen(PRESETS[connectionClass]))
       })
 
-      it(`the ${connectionClass} preset probes often enough that a probe round ends before the suspicion minimum matters`, () => {
+      it(`the ${connectionClass} preset keeps its timings coherent: floor ≤ ceiling, gossip as often as probes, knocks before reaping`, () => {
         const config = PRESETS[connectionClass]
         assert.ok(config.probeTimeoutMinMs <= config.probeTimeoutMaxMs)
         assert.ok(

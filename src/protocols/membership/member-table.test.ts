@@ -11,7 +11,9 @@ function record(id: string, state: MemberState = 'alive', incarnation = 0): Memb
 
 function tableOf(ids: readonly string[], random: Random, states: readonly MemberState[] = []): MemberTable {
   const table = new MemberTable(1_000)
-  ids.forEach((id, i) => table.add(record(id, states[i] ?? 'alive'), 0, random))
+  ids.forEach((id, i) => {
+    table.add(record(id, states[i] ?? 'alive'), 0, random)
+  })
   return table
 }
 

@@ -113,13 +113,21 @@ function summary(message: InFlight<MembershipMessage>): string {
   return `${message.from}→${message.to} ${message.message.type}`
 }
 
-/** Worst case, in ms, until every live member has declared a crashed one failed (see the test). */
+/** An unconfirmed suspicion's timeout among `n` members: `suspicionBaseMs · max(1, log10 n) · multiplier`. */
+function suspicionMaxMs(config: MembershipConfig, n: number): Millis {
+  return config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
+}
+
+/**
+ * Worst case, in ms, until every live member has declared a crashed one failed: every prober reaches it
+ * within two round-robin passes, a probe round lasts at most three timeouts (direct, then indirect and
+ * the hop back), then the unconfirmed suspicion runs out, and gossip carries the verdict.
+ */
 function crashDetectionBoundMs(config: MembershipConfig, n: number): Millis {
   const firstProbe = 2 * (n - 1) * config.probeIntervalMs
   const probeRound = 3 * config.probeTimeoutMaxMs
-  const suspicionMaxMs = config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
   const dissemination = 10 * config.gossipIntervalMs
-  return MARGIN * (firstProbe + probeRound + suspicionMaxMs + dissemination)
+  return MARGIN * (firstProbe + probeRound + suspicionMaxMs(config, n) + dissemination)
 }
 
 /**
@@ -128,8 +136,7 @@ function crashDetectionBoundMs(config: MembershipConfig, n: number): Millis {
  * cluster), the accuser fails the member and the next reconnect knock, answered, repairs it by push-pull.
  */
 function refutationBoundMs(config: MembershipConfig, n: number): Millis {
-  const suspicionMaxMs = config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
-  return MARGIN * (suspicionMaxMs + 1.5 * config.reconnectIntervalMs + config.probeTimeoutMaxMs)
+  return MARGIN * (suspicionMaxMs(config, n) + 1.5 * config.reconnectIntervalMs + config.probeTimeoutMaxMs)
 }
 
 describe('Membership', () => {
@@ -388,6 +395,8 @@ describe('Membership', () => {
         )
         assert.equal(net.core(id).member('c')?.incarnation, 1)
       }
+      // With λ·log n = 4 sends per holder, a refutation misses some member in about 0.5 % of 5-node runs,
+      // which then fails c until a reconnect knock repairs it; this seed (and 250 others tried) does not.
       net.advance(MARGIN * crashDetectionBoundMs(config, FIVE.length))
       for (const id of FIVE) assert.deepEqual(ofType(net.takeEvents(id), 'MemberFailed'), [], id)
     })
@@ -409,6 +418,37 @@ describe('Membership', () => {
       assert.deepEqual(
         events.map((event) => event.type),
         ['MemberSuspected'],
+      )
+    })
+
+    it('a failed verdict from elsewhere about a member held alive starts a suspicion, not a failure', () => {
+      const net = joined(FIVE, 6)
+      const a = net.core('a')
+      a.receive(net.now, 'b', {
+        type: 'gossip',
+        updates: [{ kind: 'failed', id: 'c', incarnation: 0, from: 'b' }],
+      })
+      net.collectAll()
+      assert.equal(a.member('c')?.state, 'suspect')
+      assert.deepEqual(
+        net.takeEvents('a').map((event) => event.type),
+        ['MemberSuspected'],
+      )
+    })
+
+    it('a failed verdict about a member already suspected fails it at once', () => {
+      const net = joined(FIVE, 6)
+      const a = net.core('a')
+      a.connectionLost(net.now, 'c')
+      a.receive(net.now, 'b', {
+        type: 'gossip',
+        updates: [{ kind: 'failed', id: 'c', incarnation: 0, from: 'b' }],
+      })
+      net.collectAll()
+      assert.equal(a.member('c')?.state, 'failed')
+      assert.deepEqual(
+        net.takeEvents('a').map((event) => event.type),
+        ['MemberSuspected', 'MemberFailed'],
       )
     })
 
@@ -456,13 +496,12 @@ describe('Membership', () => {
         crashDetectionBoundMs(config, FIVE.length),
         'crash',
       )
-      const suspicionMaxMs =
-        config.suspicionBaseMs * Math.max(1, Math.log10(5)) * config.suspicionMaxMultiplier
+      const unconfirmedMs = suspicionMaxMs(config, FIVE.length)
       for (const id of others) {
         const events = about(net.takeEvents(id), 'c')
         const suspectedAt = ofType(events, 'MemberSuspected')[0]?.at ?? Number.NaN
         const failedAt = ofType(events, 'MemberFailed')[0]?.at ?? Number.NaN
-        assert.ok(failedAt - suspectedAt < suspicionMaxMs, `${id}: ${failedAt - suspectedAt} ms`)
+        assert.ok(failedAt - suspectedAt < unconfirmedMs, `${id}: ${failedAt - suspectedAt} ms`)
       }
     })
   })
@@ -591,12 +630,23 @@ describe('Membership', () => {
           .takeEvents(id)
           .filter((event) => event.type === 'PartitionHealed' || event.type === 'PartitionDetected')
         assert.ok(changes.length % 2 === 1, `${id}: healed, possibly after flapping`)
-        changes.forEach((event, index) =>
-          assert.equal(event.type, index % 2 === 0 ? 'PartitionHealed' : 'PartitionDetected'),
+        assert.deepEqual(
+          changes.map((event) => event.type),
+          changes.map((_, index) => (index % 2 === 0 ? 'PartitionHealed' : 'PartitionDetected')),
         )
         const healed = ofType(changes, 'PartitionHealed')
         assert.ok(healed.every((event) => event.reachable >= config.partitionQuorum * event.known))
       }
+    })
+    it('a node that hears nothing at all reports a partition within a few probe intervals', () => {
+      const config = membershipConfig('lan')
+      const net = joined(FIVE, 33)
+      net.allow = (_from, to) => to !== 'a'
+      advanceUntil(net, () => net.core('a').isPartitioned, MARGIN * 6 * config.probeIntervalMs, 'isolation')
+      const detected = ofType(net.takeEvents('a'), 'PartitionDetected')
+      assert.equal(detected.length, 1)
+      assert.ok((detected[0]?.reachable ?? 5) < config.partitionQuorum * 5)
+      for (const id of ['b', 'c', 'd', 'e']) assert.equal(net.core(id).isPartitioned, false, id)
     })
   })
 
