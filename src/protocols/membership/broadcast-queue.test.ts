@@ -84,7 +84,7 @@ describe('BroadcastQueue', () => {
     )
   })
 
-  it('law: a take never spends more than its byte budget, and reports what it spent', () => {
+  it('law: a take spends at most its byte budget (or one update that alone exceeds it), and reports what it spent', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 60 }),
@@ -101,7 +101,10 @@ describe('BroadcastQueue', () => {
             const used = queue.take(budget, 4, out)
             let spent = 0
             for (const update of out) if (update.kind === 'left') spent += sizeOf.get(update.id) ?? Number.NaN
-            assert.ok(used <= budget, `${used} > ${budget}`)
+            assert.ok(
+              used <= budget || (out.length === 1 && budget > 0),
+              `${used} > ${budget} with ${out.length} updates`,
+            )
             assert.equal(used, spent)
           }
         },
@@ -109,13 +112,13 @@ describe('BroadcastQueue', () => {
     )
   })
 
-  it('skips an update too large for the budget and still fills it with smaller ones', () => {
+  it('skips an update too large for the budget while smaller ones fill it, then sends it alone', () => {
     const queue = new BroadcastQueue(100)
-    queue.enqueue('small', left('small'), 100)
     queue.enqueue('huge', left('huge'), 2_000)
+    queue.enqueue('small', left('small'), 100)
     assert.deepEqual(take(queue, 1_400, NO_LIMIT), ['small'])
-    assert.equal(queue.size, 2, 'the oversized update waits for a larger budget')
-    assert.deepEqual(take(queue, 2_000, NO_LIMIT), ['huge'])
+    assert.equal(queue.size, 2, 'the oversized update is still queued')
+    assert.deepEqual(take(queue, 1_400, NO_LIMIT), ['huge'], 'first in line, it goes alone rather than never')
   })
 
   it('a zero budget takes nothing and counts no transmission', () => {

@@ -64,6 +64,12 @@ export class BroadcastQueue {
     const chosen: Entry[] = []
     for (let t = 0; t < this.buckets.length && skipped < MAX_SKIPPED_PER_TAKE; t++) {
       for (let entry = this.buckets[t]?.newest; entry !== undefined; entry = entry.older) {
+        // an update bigger than the whole budget goes alone, or it would never leave the queue
+        if (entry.bytes > budgetBytes && chosen.length === 0 && budgetBytes > 0) {
+          used = entry.bytes
+          chosen.push(entry)
+          break
+        }
         if (used + entry.bytes > budgetBytes) {
           if (++skipped >= MAX_SKIPPED_PER_TAKE) break
           continue

@@ -41,6 +41,37 @@ export const WIRE_LIMITS = Object.freeze({
   maxMemoryMb: 1 << 30,
 })
 
+const utf8 = new TextEncoder()
+
+/**
+ * Why a local record would be refused by peers' decoders, or undefined when it fits the wire limits.
+ * Checked when a node starts, so a bad profile is a clear local error rather than silent rejections.
+ */
+export function recordLimitProblem(record: MemberRecord): string | undefined {
+  const bytes = (text: string): number => utf8.encode(text).length
+  if (record.id.length === 0 || bytes(record.id) > MAX_NODE_ID_BYTES)
+    return `id must be 1–${MAX_NODE_ID_BYTES} bytes`
+  if (record.addresses.length > WIRE_LIMITS.maxAddresses)
+    return `at most ${WIRE_LIMITS.maxAddresses} addresses`
+  if (record.addresses.some((address) => bytes(address) > WIRE_LIMITS.maxAddressBytes)) {
+    return `each address must be at most ${WIRE_LIMITS.maxAddressBytes} bytes`
+  }
+  const { labels, capacity, memoryMb, region } = record.profile
+  if (labels.length > WIRE_LIMITS.maxLabels) return `at most ${WIRE_LIMITS.maxLabels} labels`
+  if (labels.some((label) => bytes(label) > WIRE_LIMITS.maxLabelBytes)) {
+    return `each label must be at most ${WIRE_LIMITS.maxLabelBytes} bytes`
+  }
+  if (bytes(region) > WIRE_LIMITS.maxRegionBytes)
+    return `region must be at most ${WIRE_LIMITS.maxRegionBytes} bytes`
+  if (!Number.isInteger(capacity) || capacity < 0 || capacity > WIRE_LIMITS.maxCapacity) {
+    return `capacity must be an integer from 0 to ${WIRE_LIMITS.maxCapacity}`
+  }
+  if (!Number.isInteger(memoryMb) || memoryMb < 0 || memoryMb > WIRE_LIMITS.maxMemoryMb) {
+    return `memoryMb must be an integer from 0 to ${WIRE_LIMITS.maxMemoryMb}`
+  }
+  return undefined
+}
+
 const MESSAGE_TYPES: readonly MessageType[] = ['ping', 'ack', 'ping-req', 'nack', 'gossip', 'push-pull']
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'failed', 'left']
 const CLASSES: readonly ConnectionClass[] = ['lan', 'wan', 'mobile', 'hostile']

@@ -6,6 +6,7 @@ export {
   encodedUpdateBytes,
   encodeMessage,
   MEMBERSHIP_WIRE_VERSION,
+  recordLimitProblem,
   WIRE_LIMITS,
 } from './codec.ts'
 export {

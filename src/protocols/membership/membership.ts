@@ -24,10 +24,10 @@
  * Core contract: `receive`, `tick`, `nextDeadline`, `takeOutbox`, `takeEvents`. No clock, no timers, no
  * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
  */
-import type { Millis, NodeId, Random } from '../../kernel/index.ts'
+import { MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
 import { Awareness } from './awareness.ts'
 import { BroadcastQueue } from './broadcast-queue.ts'
-import { encodedUpdateBytes } from './codec.ts'
+import { encodedUpdateBytes, recordLimitProblem } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
 import { type Member, MemberTable } from './member-table.ts'
 import { PartitionDetector } from './partition-detector.ts'
@@ -107,6 +107,8 @@ const MAX_OUTBOX = 65_536
 const JOIN_FANOUT = 3
 /** Bursts of new updates are pushed at most this often (as a fraction of the gossip interval). */
 const PUSH_SPACING_FRACTION = 0.1
+/** Gossip rounds every update gets at least, whatever the cluster size (see `retransmitLimit`). */
+const MIN_TRANSMIT_ROUNDS = 3
 /**
  * Probe intervals of total silence, or probe rounds in a row with no ack and no nack, after which a node
  * takes itself to be cut off. Every member is probed about once per interval by someone, and a round has
@@ -181,6 +183,12 @@ export class Membership {
       state: 'alive',
       addresses: init.addresses ?? [],
       profile: init.profile,
+    }
+    const problem = recordLimitProblem(this.self)
+    if (problem !== undefined) {
+      throw new MeshError('INVALID_CONFIG', `this node's membership record is invalid: ${problem}`, {
+        problem,
+      })
     }
     this.table = new MemberTable(init.config.maxMembers)
     this.queue = new BroadcastQueue(init.config.maxQueuedUpdates)
@@ -722,9 +730,14 @@ export class Membership {
     return updates
   }
 
-  /** λ · ceil(log10(n + 1)) transmissions per update per node (memberlist `retransmitLimit`). */
+  /**
+   * λ · ceil(log10(n + 1)) transmissions per update per node (memberlist `retransmitLimit`), but at least
+   * three gossip rounds' worth: in a cluster of eight the formula gives 4, and 4 random sends from each of
+   * 7 peers miss a given member about 1 % of the time per update (a join then waits for push-pull).
+   */
   private retransmitLimit(): number {
-    return this.config.retransmitMultiplier * Math.ceil(Math.log10(this.table.size + 2))
+    const formula = this.config.retransmitMultiplier * Math.ceil(Math.log10(this.table.size + 2))
+    return Math.max(formula, MIN_TRANSMIT_ROUNDS * this.config.gossipFanout)
   }
 
   /** memberlist `pushPullScale`: above 32 members the interval grows with log2(n / 32). */
