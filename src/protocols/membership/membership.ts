@@ -24,7 +24,7 @@
  * Core contract: `receive`, `tick`, `nextDeadline`, `takeOutbox`, `takeEvents`. No clock, no timers, no
  * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
  */
-import { MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
+import { earliest, MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
 import { Awareness } from './awareness.ts'
 import { BroadcastQueue } from './broadcast-queue.ts'
 import { encodedUpdateBytes, recordLimitProblem } from './codec.ts'
@@ -422,22 +422,20 @@ export class Membership {
   }
 
   nextDeadline(): Millis | undefined {
-    let deadline = this.nextGossipAt
-    const consider = (time: Millis | undefined): void => {
-      if (time !== undefined && (deadline === undefined || time < deadline)) deadline = time
-    }
-    consider(this.nextJoinAt)
+    // called after every input by the engine, so written without closures or iterator objects
+    let deadline = earliest(this.nextGossipAt, this.nextJoinAt)
     if (this.leaving) return deadline
-    consider(this.nextProbeAt)
-    consider(this.nextPushPullAt)
-    if (this.table.counts.failed > 0) consider(this.nextReconnectAt)
-    for (const probe of this.probes.values())
-      consider(probe.indirectSent ? probe.roundEndsAt : probe.timeoutAt)
-    for (const request of this.requests.values()) consider(request.deadline)
-    for (const member of this.suspects) consider(member.suspicion?.deadline())
-    consider(this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs))
-    return deadline
+    deadline = earliest(deadline, this.nextProbeAt)
+    deadline = earliest(deadline, this.nextPushPullAt)
+    if (this.table.counts.failed > 0) deadline = earliest(deadline, this.nextReconnectAt)
+    for (const probe of this.probes.values()) {
+      deadline = earliest(deadline, probe.indirectSent ? probe.roundEndsAt : probe.timeoutAt)
+    }
+    for (const request of this.requests.values()) deadline = earliest(deadline, request.deadline)
+    for (const member of this.suspects) deadline = earliest(deadline, member.suspicion?.deadline())
+    return earliest(deadline, this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs))
   }
+
 
   private attemptJoin(now: Millis): void {
     if (this.joined) {
