@@ -660,8 +660,7 @@ describe('Membership', () => {
       net.allow = () => true
       net.advance(3_000)
       const log: unknown[] = []
-      for (const [id, core] of net.cores)
-        log.push(id, net.takeEvents(id), core.collectStats(), core.members())
+      for (const [id, core] of net.cores) log.push(id, net.takeEvents(id), core.stats, core.members())
       return JSON.stringify(log)
     }
 

@@ -26,12 +26,12 @@
  */
 import { earliest, MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
 import { Awareness } from './awareness.ts'
-import { BroadcastQueue } from './broadcast-queue.ts'
-import { encodedUpdateBytes, recordLimitProblem } from './codec.ts'
+import { recordLimitProblem } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
+import { Gossip } from './gossip.ts'
 import { type Member, MemberTable } from './member-table.ts'
 import { PartitionDetector } from './partition-detector.ts'
-import { newRoundTrip, probeTimeoutMs, recordRoundTrip } from './round-trip.ts'
+import { Prober, type ProberStats } from './prober.ts'
 import { Suspicion } from './suspicion.ts'
 import type {
   MemberProfile,
@@ -58,57 +58,22 @@ export interface Outgoing {
   readonly message: MembershipMessage
 }
 
-export interface MembershipStats {
-  probesSent: number
-  probesFailed: number
-  indirectProbesSent: number
+export interface MembershipStats extends ProberStats {
   suspicionsRaised: number
-  verificationsSent: number
   refutations: number
   pushPullsSent: number
-  reconnectsSent: number
-  /** Acks and nacks whose sequence number matched nothing (late or forged). */
-  unmatchedReplies: number
   /** Updates the broadcast queue discarded at its bound. */
   updatesDropped: number
   /** Unknown members refused because the table was full. */
   membersRefused: number
   eventsDropped: number
   outboxDropped: number
-  requestsDropped: number
 }
 
-interface Probe {
-  readonly target: Member
-  readonly sentAt: Millis
-  readonly timeoutAt: Millis
-  readonly roundEndsAt: Millis
-  indirectSent: boolean
-  expectedNacks: number
-  nacks: number
-}
-
-/** A ping sent for someone else (indirect probe), to verify a suspicion, or to knock on a failed member. */
-type Request =
-  | { readonly kind: 'relay'; readonly deadline: Millis; readonly origin: NodeId; readonly originSeq: number }
-  | {
-      readonly kind: 'verify'
-      readonly deadline: Millis
-      readonly target: NodeId
-      readonly incarnation: number
-    }
-  | { readonly kind: 'reconnect'; readonly deadline: Millis; readonly target: NodeId }
-
-const MAX_ACTIVE_PROBES = 16
-const MAX_PENDING_REQUESTS = 4_096
 const MAX_PENDING_EVENTS = 65_536
 const MAX_OUTBOX = 65_536
 /** Seeds contacted per join attempt. */
 const JOIN_FANOUT = 3
-/** Bursts of new updates are pushed at most this often (as a fraction of the gossip interval). */
-const PUSH_SPACING_FRACTION = 0.1
-/** Gossip rounds every update gets at least, whatever the cluster size (see `retransmitLimit`). */
-const MIN_TRANSMIT_ROUNDS = 3
 /**
  * Probe intervals of total silence, or probe rounds in a row with no ack and no nack, after which a node
  * takes itself to be cut off. Every member is probed about once per interval by someone, and a round has
@@ -132,45 +97,26 @@ export class Membership {
   private readonly config: MembershipConfig
   private readonly random: Random
   private readonly table: MemberTable
-  private readonly queue: BroadcastQueue
+  private readonly gossip: Gossip
+  private readonly prober: Prober
   private readonly awareness: Awareness
   private readonly partition: PartitionDetector
-  /** Round trips over all links: the timeout for members not measured yet. */
-  private readonly nodeRoundTrip = newRoundTrip()
   private readonly suspects = new Set<Member>()
-  private readonly probes = new Map<number, Probe>()
-  private readonly requests = new Map<number, Request>()
-  private seq = 0
   private outbox: Outgoing[] = []
   private events: MembershipEvent[] = []
   private leaving = false
   /** Local time of the last message from anyone: total silence means we are the one cut off. */
   private lastReceivedAt: Millis
-  /** Consecutive probe rounds that got neither an ack nor a nack: nobody hears us (a one-way cut). */
-  private unansweredRounds = 0
   private joined = true
   private seeds: NodeId[] = []
   private nextJoinAt: Millis | undefined
-  private nextProbeAt: Millis
-  private nextGossipAt: Millis | undefined
-  private lastGossipAt: Millis = Number.NEGATIVE_INFINITY
   private nextPushPullAt: Millis
-  private nextReconnectAt: Millis
-  readonly stats: MembershipStats = {
-    probesSent: 0,
-    probesFailed: 0,
-    indirectProbesSent: 0,
+  private readonly counters = {
     suspicionsRaised: 0,
-    verificationsSent: 0,
     refutations: 0,
     pushPullsSent: 0,
-    reconnectsSent: 0,
-    unmatchedReplies: 0,
-    updatesDropped: 0,
-    membersRefused: 0,
     eventsDropped: 0,
     outboxDropped: 0,
-    requestsDropped: 0,
   }
 
   constructor(init: MembershipInit) {
@@ -191,13 +137,29 @@ export class Membership {
       })
     }
     this.table = new MemberTable(init.config.maxMembers)
-    this.queue = new BroadcastQueue(init.config.maxQueuedUpdates)
     this.awareness = new Awareness(init.config.awarenessMax)
     this.partition = new PartitionDetector(init.config.partitionQuorum)
+    const send = (to: NodeId, message: MembershipMessage): void => this.send(to, message)
+    this.gossip = new Gossip(init.config, this.table, this.random, send)
     // spread the first rounds so that nodes started together do not probe in lockstep
-    this.nextProbeAt = init.now + this.random.float() * init.config.probeIntervalMs
+    const firstProbeAt = init.now + this.random.float() * init.config.probeIntervalMs
     this.nextPushPullAt = init.now + this.pushPullIntervalMs() * (0.5 + this.random.float())
-    this.nextReconnectAt = init.now + this.random.float() * init.config.reconnectIntervalMs
+    const firstReconnectAt = init.now + this.random.float() * init.config.reconnectIntervalMs
+    const parts = { config: init.config, table: this.table, random: this.random, awareness: this.awareness }
+    this.prober = new Prober(
+      init.self,
+      {
+        ...parts,
+        host: {
+          send,
+          piggyback: () => this.gossip.piggyback(),
+          suspect: (id, incarnation, from, now) => this.suspect(id, incarnation, from, now),
+          reconnected: (id) => this.pushPull(id, false),
+        },
+      },
+      firstProbeAt,
+      firstReconnectAt,
+    )
     this.lastReceivedAt = init.now
   }
 
@@ -216,8 +178,8 @@ export class Membership {
     if (this.leaving) return
     this.leaving = true
     this.self = { ...this.self, incarnation: nextIncarnation(this.self.incarnation), state: 'left' }
-    this.enqueue(this.id, { kind: 'left', id: this.id, incarnation: this.self.incarnation }, now)
-    this.flushGossip(now)
+    this.gossip.enqueue(this.id, { kind: 'left', id: this.id, incarnation: this.self.incarnation }, now)
+    this.gossip.flush(now)
   }
 
   /**
@@ -302,23 +264,17 @@ export class Membership {
     this.lastReceivedAt = now
     switch (message.type) {
       case 'ping':
-        this.send(from, { type: 'ack', seq: message.seq, updates: this.piggyback() })
+        this.send(from, { type: 'ack', seq: message.seq, updates: this.gossip.piggyback() })
         break
       case 'ack':
-        this.onAck(now, from, message.seq)
+        this.prober.onAck(now, from, message.seq)
         break
       case 'ping-req':
-        this.onPingRequest(now, from, message.seq, message.target)
+        this.prober.onPingRequest(now, from, message.seq, message.target)
         break
-      case 'nack': {
-        const probe = this.probes.get(message.seq)
-        if (probe === undefined) this.stats.unmatchedReplies++
-        else {
-          probe.nacks++
-          this.unansweredRounds = 0
-        }
+      case 'nack':
+        this.prober.onNack(message.seq)
         break
-      }
       case 'gossip':
         break
       case 'push-pull':
@@ -329,46 +285,6 @@ export class Membership {
     this.afterChange(now)
   }
 
-  private onAck(now: Millis, from: NodeId, seq: number): void {
-    const probe = this.probes.get(seq)
-    if (probe !== undefined) {
-      this.probes.delete(seq)
-      const rtt = now - probe.sentAt
-      // an ack relayed by a helper measures two hops, so only direct acks train the estimate
-      if (from === probe.target.record.id && rtt >= 0) {
-        recordRoundTrip(probe.target.roundTrip, rtt)
-        recordRoundTrip(this.nodeRoundTrip, rtt)
-      }
-      this.awareness.apply(-1)
-      this.unansweredRounds = 0
-      return
-    }
-    const request = this.requests.get(seq)
-    if (request === undefined) {
-      this.stats.unmatchedReplies++
-      return
-    }
-    this.requests.delete(seq)
-    if (request.kind === 'relay') {
-      this.send(request.origin, { type: 'ack', seq: request.originSeq, updates: this.piggyback() })
-    } else if (request.kind === 'reconnect') {
-      // a member we consider failed answered: exchange full state so both sides refute and converge
-      this.stats.pushPullsSent++
-      this.send(request.target, { type: 'push-pull', join: false, reply: false, records: this.snapshot() })
-    }
-  }
-
-  private onPingRequest(now: Millis, origin: NodeId, originSeq: number, target: NodeId): void {
-    if (target === this.id) {
-      this.send(origin, { type: 'ack', seq: originSeq, updates: this.piggyback() })
-      return
-    }
-    const timeout = this.probeTimeout(this.table.get(target))
-    if (this.addRequest({ kind: 'relay', deadline: now + timeout, origin, originSeq }, target)) return
-    // could not track the relay: tell the origin at once that we will not answer for the target
-    this.send(origin, { type: 'nack', seq: originSeq })
-  }
-
   private onPushPull(
     now: Millis,
     from: NodeId,
@@ -377,10 +293,8 @@ export class Membership {
     records: readonly MemberRecord[],
   ): void {
     for (const record of records) this.mergeRecord(record, from, now)
-    if (!reply) {
-      this.stats.pushPullsSent++
-      this.send(from, { type: 'push-pull', join, reply: true, records: this.snapshot() })
-    } else if (!this.joined) {
+    if (!reply) this.pushPull(from, join, true)
+    else if (!this.joined) {
       this.joined = true
       this.nextJoinAt = undefined
     }
@@ -407,35 +321,31 @@ export class Membership {
   tick(now: Millis): void {
     if (this.nextJoinAt !== undefined && now >= this.nextJoinAt) this.attemptJoin(now)
     if (!this.leaving) {
-      this.advanceProbes(now)
-      if (now >= this.nextProbeAt) this.startProbe(now)
-      this.expireRequests(now)
+      this.prober.advanceProbes(now)
+      if (now >= this.prober.nextProbeAt) this.prober.startProbe(now)
+      this.prober.expireRequests(now)
       this.expireSuspicions(now)
       if (now >= this.nextPushPullAt) this.periodicPushPull(now)
-      if (now >= this.nextReconnectAt) this.knockOnFailed(now)
+      if (now >= this.prober.nextReconnectAt) this.prober.knockOnFailed(now)
       for (const member of this.table.reap(now, this.config.reapFailedAfterMs, this.config.reapLeftAfterMs)) {
         this.suspects.delete(member)
       }
     }
-    if (this.nextGossipAt !== undefined && now >= this.nextGossipAt) this.flushGossip(now)
+    if (this.gossip.nextFlushAt !== undefined && now >= this.gossip.nextFlushAt) this.gossip.flush(now)
     this.afterChange(now)
   }
 
   nextDeadline(): Millis | undefined {
     // called after every input by the engine, so written without closures or iterator objects
-    let deadline = earliest(this.nextGossipAt, this.nextJoinAt)
+    let deadline = earliest(this.gossip.nextFlushAt, this.nextJoinAt)
     if (this.leaving) return deadline
-    deadline = earliest(deadline, this.nextProbeAt)
-    deadline = earliest(deadline, this.nextPushPullAt)
-    if (this.table.counts.failed > 0) deadline = earliest(deadline, this.nextReconnectAt)
-    for (const probe of this.probes.values()) {
-      deadline = earliest(deadline, probe.indirectSent ? probe.roundEndsAt : probe.timeoutAt)
-    }
-    for (const request of this.requests.values()) deadline = earliest(deadline, request.deadline)
+    deadline = this.prober.nextDeadline(earliest(deadline, this.nextPushPullAt))
     for (const member of this.suspects) deadline = earliest(deadline, member.suspicion?.deadline())
-    return earliest(deadline, this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs))
+    return earliest(
+      deadline,
+      this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs),
+    )
   }
-
 
   private attemptJoin(now: Millis): void {
     if (this.joined) {
@@ -443,76 +353,10 @@ export class Membership {
       return
     }
     for (const seed of this.random.sample(this.seeds, JOIN_FANOUT)) {
-      this.stats.pushPullsSent++
+      this.counters.pushPullsSent++
       this.send(seed, { type: 'push-pull', join: true, reply: false, records: [this.self] })
     }
     this.nextJoinAt = now + this.config.joinRetryMs
-  }
-
-  private startProbe(now: Millis): void {
-    this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs)
-    if (this.probes.size >= MAX_ACTIVE_PROBES) return
-    const target = this.table.nextProbeTarget(this.random)
-    if (target === undefined) return
-    const timeout = this.awareness.scale(this.probeTimeout(target))
-    const seq = this.nextSeq()
-    this.probes.set(seq, {
-      target,
-      sentAt: now,
-      timeoutAt: now + timeout,
-      // helpers use their own timeout towards the target, then the answer needs a hop back
-      roundEndsAt: now + 3 * timeout,
-      indirectSent: false,
-      expectedNacks: 0,
-      nacks: 0,
-    })
-    this.stats.probesSent++
-    this.send(target.record.id, { type: 'ping', seq, updates: this.piggyback() })
-  }
-
-  private advanceProbes(now: Millis): void {
-    for (const [seq, probe] of this.probes) {
-      if (!probe.indirectSent && now >= probe.timeoutAt) {
-        probe.indirectSent = true
-        const targetId = probe.target.record.id
-        const helpers = this.table.sample(
-          this.random,
-          this.config.indirectChecks,
-          (member) => member.record.state === 'alive' && member !== probe.target,
-        )
-        probe.expectedNacks = helpers.length
-        for (const helper of helpers) {
-          this.stats.indirectProbesSent++
-          this.send(helper.record.id, { type: 'ping-req', seq, target: targetId, updates: this.piggyback() })
-        }
-      }
-      if (probe.indirectSent && now >= probe.roundEndsAt) {
-        this.probes.delete(seq)
-        this.stats.probesFailed++
-        if (probe.nacks === 0) this.unansweredRounds++
-        // Lifeguard: helpers that did not even nack suggest that the trouble is ours
-        this.awareness.apply(probe.expectedNacks - probe.nacks > 0 ? 1 : 0)
-        const record = probe.target.record
-        if (this.table.get(record.id) === probe.target && record.state === 'alive') {
-          this.suspect(record.id, record.incarnation, this.id, now)
-        }
-      }
-    }
-  }
-
-  private expireRequests(now: Millis): void {
-    for (const [seq, request] of this.requests) {
-      if (now < request.deadline) continue
-      this.requests.delete(seq)
-      if (request.kind === 'relay') {
-        this.send(request.origin, { type: 'nack', seq: request.originSeq })
-      } else if (request.kind === 'verify') {
-        const member = this.table.get(request.target)
-        if (member?.record.state === 'suspect' && member.record.incarnation === request.incarnation) {
-          this.suspect(request.target, request.incarnation, this.id, now)
-        }
-      }
-    }
   }
 
   private expireSuspicions(now: Millis): void {
@@ -533,20 +377,13 @@ export class Membership {
   private periodicPushPull(now: Millis): void {
     this.nextPushPullAt = now + this.pushPullIntervalMs() * (0.75 + 0.5 * this.random.float())
     const [partner] = this.table.sample(this.random, 1, (member) => member.record.state === 'alive')
-    if (partner === undefined) return
-    this.stats.pushPullsSent++
-    this.send(partner.record.id, { type: 'push-pull', join: false, reply: false, records: this.snapshot() })
+    if (partner !== undefined) this.pushPull(partner.record.id, false)
   }
 
-  private knockOnFailed(now: Millis): void {
-    this.nextReconnectAt = now + this.config.reconnectIntervalMs * (0.5 + this.random.float())
-    if (this.table.counts.failed === 0) return
-    const [target] = this.table.sample(this.random, 1, (member) => member.record.state === 'failed')
-    if (target === undefined) return
-    const deadline = now + this.config.probeTimeoutMaxMs
-    if (this.addRequest({ kind: 'reconnect', deadline, target: target.record.id }, target.record.id)) {
-      this.stats.reconnectsSent++
-    }
+  /** Sends our full state to `to`; a reply carries the same, a request asks for theirs. */
+  private pushPull(to: NodeId, join: boolean, reply = false): void {
+    this.counters.pushPullsSent++
+    this.send(to, { type: 'push-pull', join, reply, records: this.snapshot() })
   }
 
   // ── state changes ─────────────────────────────────────────────────────────────────────────────────
@@ -578,7 +415,7 @@ export class Membership {
     if (member === undefined) {
       const added = this.table.add(record, now, this.random)
       if (added === undefined) return
-      this.enqueue(record.id, { kind: 'alive', record }, now)
+      this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
       this.emit({ type: 'MemberJoined', at: now, member: record })
       return
     }
@@ -586,7 +423,7 @@ export class Membership {
     const previous = member.record.state
     this.clearSuspicion(member)
     this.table.update(member, record, now)
-    this.enqueue(record.id, { kind: 'alive', record }, now)
+    this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
     if (previous === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
     else if (previous !== 'alive')
       this.emit({ type: 'MemberAlive', at: now, id: record.id, incarnation: record.incarnation })
@@ -603,7 +440,8 @@ export class Membership {
     if (state === 'failed' || state === 'left') return
     if (state === 'suspect' && incarnation === member.record.incarnation) {
       // an independent accuser shortens the timeout; pass the confirmation on so others count it too
-      if (member.suspicion?.confirm(from)) this.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
+      if (member.suspicion?.confirm(from))
+        this.gossip.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
       return
     }
     const n = this.table.size + 1
@@ -614,24 +452,15 @@ export class Membership {
     member.suspicion = new Suspicion(incarnation, now, from, expected, minMs, maxMs)
     this.suspects.add(member)
     this.table.update(member, { ...member.record, incarnation, state: 'suspect' }, now)
-    this.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
+    this.gossip.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
     this.emit({ type: 'MemberSuspected', at: now, id, incarnation, from })
     if (from === this.id) {
-      this.stats.suspicionsRaised++
+      this.counters.suspicionsRaised++
       // buddy system: tell the suspect directly so it can refute without waiting for gossip
       this.send(id, { type: 'gossip', updates: [{ kind: 'suspect', id, incarnation, from }] })
     } else {
-      this.maybeVerify(member, incarnation, now)
+      this.prober.maybeVerify(member, incarnation, now)
     }
-  }
-
-  private maybeVerify(member: Member, incarnation: number, now: Millis): void {
-    const alive = this.table.counts.alive
-    if (alive === 0 || !this.random.chance(this.config.verifyProbes / alive)) return
-    const target = member.record.id
-    const deadline = now + this.probeTimeout(member)
-    if (this.addRequest({ kind: 'verify', deadline, target, incarnation }, target))
-      this.stats.verificationsSent++
   }
 
   private applyFailed(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
@@ -651,7 +480,7 @@ export class Membership {
     }
     this.clearSuspicion(member)
     this.table.update(member, { ...member.record, incarnation, state: 'failed' }, now)
-    this.enqueue(id, { kind: 'failed', id, incarnation, from }, now)
+    this.gossip.enqueue(id, { kind: 'failed', id, incarnation, from }, now)
     this.emit({ type: 'MemberFailed', at: now, id, incarnation })
   }
 
@@ -666,18 +495,18 @@ export class Membership {
       return
     this.clearSuspicion(member)
     this.table.update(member, { ...member.record, incarnation, state: 'left' }, now)
-    this.enqueue(id, { kind: 'left', id, incarnation }, now)
+    this.gossip.enqueue(id, { kind: 'left', id, incarnation }, now)
     this.emit({ type: 'MemberLeft', at: now, id, incarnation })
   }
 
   private refute(accusedIncarnation: number, now: Millis): void {
-    this.stats.refutations++
+    this.counters.refutations++
     this.awareness.apply(1)
     this.self = {
       ...this.self,
       incarnation: nextIncarnation(Math.max(this.self.incarnation, accusedIncarnation)),
     }
-    this.enqueue(this.id, { kind: 'alive', record: this.self }, now)
+    this.gossip.enqueue(this.id, { kind: 'alive', record: this.self }, now)
   }
 
   private clearSuspicion(member: Member): void {
@@ -689,53 +518,10 @@ export class Membership {
     const counts = this.table.counts
     // An isolated node suspects others only one probe round at a time; silence tells it sooner.
     const silent = now - this.lastReceivedAt > ISOLATION_SILENT_INTERVALS * this.config.probeIntervalMs
-    const cutOff = silent || this.unansweredRounds >= ISOLATION_SILENT_INTERVALS
+    const cutOff = silent || this.prober.unansweredRounds >= ISOLATION_SILENT_INTERVALS
     const reachable = cutOff && this.table.size >= 2 ? 1 : 1 + counts.alive
     const change = this.partition.observe(now, reachable, 1 + counts.alive + counts.suspect + counts.failed)
     if (change !== undefined) this.emit(change)
-  }
-
-  // ── dissemination ─────────────────────────────────────────────────────────────────────────────────
-
-  private enqueue(id: NodeId, update: MemberUpdate, now: Millis): void {
-    const before = this.queue.dropped
-    this.queue.enqueue(id, update, encodedUpdateBytes(update))
-    this.stats.updatesDropped += this.queue.dropped - before
-    // event-driven push: flush soon, but coalesce a burst of updates into one round of messages
-    const pushAt = Math.max(now, this.lastGossipAt + this.config.gossipIntervalMs * PUSH_SPACING_FRACTION)
-    if (this.nextGossipAt === undefined || pushAt < this.nextGossipAt) this.nextGossipAt = pushAt
-  }
-
-  private flushGossip(now: Millis): void {
-    this.lastGossipAt = now
-    this.nextGossipAt = undefined
-    if (this.queue.size === 0) return
-    const targets = this.table.sample(this.random, this.config.gossipFanout, (member) => {
-      const state = member.record.state
-      return state === 'alive' || state === 'suspect'
-    })
-    for (const target of targets) {
-      const updates = this.piggyback()
-      if (updates.length === 0) break
-      this.send(target.record.id, { type: 'gossip', updates })
-    }
-    if (this.queue.size > 0) this.nextGossipAt = now + this.config.gossipIntervalMs
-  }
-
-  private piggyback(): MemberUpdate[] {
-    const updates: MemberUpdate[] = []
-    if (this.queue.size > 0) this.queue.take(this.config.maxGossipBytes, this.retransmitLimit(), updates)
-    return updates
-  }
-
-  /**
-   * λ · ceil(log10(n + 1)) transmissions per update per node (memberlist `retransmitLimit`), but at least
-   * three gossip rounds' worth: in a cluster of eight the formula gives 4, and 4 random sends from each of
-   * 7 peers miss a given member about 1 % of the time per update (a join then waits for push-pull).
-   */
-  private retransmitLimit(): number {
-    const formula = this.config.retransmitMultiplier * Math.ceil(Math.log10(this.table.size + 2))
-    return Math.max(formula, MIN_TRANSMIT_ROUNDS * this.config.gossipFanout)
   }
 
   /** memberlist `pushPullScale`: above 32 members the interval grows with log2(n / 32). */
@@ -751,32 +537,9 @@ export class Membership {
     return records
   }
 
-  private probeTimeout(member: Member | undefined): number {
-    const { probeTimeoutMinMs: min, probeTimeoutMaxMs: max } = this.config
-    const own = member?.roundTrip
-    return probeTimeoutMs(own !== undefined && own.srttMs >= 0 ? own : this.nodeRoundTrip, min, max)
-  }
-
-  /** Sends a ping tracked as `request`; false when the request table is full (counted). */
-  private addRequest(request: Request, target: NodeId): boolean {
-    if (this.requests.size >= MAX_PENDING_REQUESTS) {
-      this.stats.requestsDropped++
-      return false
-    }
-    const seq = this.nextSeq()
-    this.requests.set(seq, request)
-    this.send(target, { type: 'ping', seq, updates: this.piggyback() })
-    return true
-  }
-
-  private nextSeq(): number {
-    this.seq = this.seq >= Number.MAX_SAFE_INTEGER ? 1 : this.seq + 1
-    return this.seq
-  }
-
   private send(to: NodeId, message: MembershipMessage): void {
     if (this.outbox.length >= MAX_OUTBOX) {
-      this.stats.outboxDropped++
+      this.counters.outboxDropped++
       return
     }
     this.outbox.push({ to, message })
@@ -784,15 +547,19 @@ export class Membership {
 
   private emit(event: MembershipEvent): void {
     if (this.events.length >= MAX_PENDING_EVENTS) {
-      this.stats.eventsDropped++
+      this.counters.eventsDropped++
       return
     }
     this.events.push(event)
   }
 
-  /** Counters that live in the helpers, folded into `stats`. */
-  collectStats(): MembershipStats {
-    this.stats.membersRefused = this.table.refused
-    return { ...this.stats }
+  /** Counters of this node's core and its parts, for metrics and reports. */
+  get stats(): MembershipStats {
+    return {
+      ...this.prober.stats,
+      ...this.counters,
+      updatesDropped: this.gossip.dropped,
+      membersRefused: this.table.refused,
+    }
   }
 }

@@ -359,7 +359,7 @@ export function runMembershipSimulation(
   const nodeMinutes = (s.nodes * simulatedMs) / 60_000
   const dropped = { updates: 0, events: 0, outbox: 0, requests: 0 }
   for (const i of upNodes()) {
-    const stats = (host.core(i) as Membership).collectStats()
+    const stats = (host.core(i) as Membership).stats
     dropped.updates += stats.updatesDropped
     dropped.events += stats.eventsDropped
     dropped.outbox += stats.outboxDropped
