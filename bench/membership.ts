@@ -23,6 +23,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10,100,1000,5000' },
     losses: { type: 'string', default: '0,0.05' },
     'min-samples': { type: 'string', default: '20' },
+    // a false-positive soak: 1,000 nodes at 5 % loss for this many node-minutes, no crashes
+    'soak-node-minutes': { type: 'string', default: '10000' },
   },
 })
 const sizes = values.sizes.split(',').map(Number)
@@ -136,6 +138,41 @@ for (const nodes of sizes) {
   }
 }
 
+/**
+ * False positives are rare events: the target (at most one per 10,000 node-minutes at 5 % loss) needs at
+ * least that many node-minutes of a steady lossy cluster to say anything.
+ */
+const soakNodeMinutes = Number(values['soak-node-minutes'])
+let soak: Record<string, unknown> | null = null
+if (soakNodeMinutes > 0) {
+  const nodes = 1_000
+  const lossRate = 0.05
+  const steadyMs = (soakNodeMinutes / nodes) * 60_000
+  const report = runMembershipSimulation({
+    ...SCENARIO_DEFAULTS,
+    nodes,
+    seed: 1,
+    lossRate,
+    crashes: 0,
+    start: 'converged',
+    steadyMs,
+  })
+  soak = {
+    nodes,
+    lossRate,
+    nodeMinutes: report.nodeMinutes,
+    falsePositiveEvents: report.falsePositiveEvents,
+    falselyFailedMembers: report.falsePositives,
+    falsePositivesPer10kNodeMinutes: (report.falsePositiveEvents / report.nodeMinutes) * 10_000,
+    steadyBytesPerNodePerSecond: report.steadyBytesPerNodePerSecond,
+    eventsPerSecond: report.eventsPerSecond,
+    wallMs: report.wallMs,
+    violations: report.violations.length,
+    replay: report.replay,
+  }
+  process.stdout.write(`soak: ${JSON.stringify(soak)}\n`)
+}
+
 const date = new Date().toISOString().slice(0, 10)
 const result = {
   benchmark: 'membership',
@@ -149,6 +186,7 @@ const result = {
   profile: 'lan',
   start: 'converged',
   rows,
+  soak,
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 const path = new URL(`./results/membership-${date}.json`, import.meta.url)

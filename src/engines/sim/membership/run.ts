@@ -58,6 +58,8 @@ export interface MembershipReport {
 /** Timing of the phases for each connection class, in multiples that keep every profile meaningful. */
 const PHASE_SCALE = { lan: 1, wan: 10, mobile: 20, hostile: 10 } as const
 const CHECK_STEP_MS = 10
+/** How long a leaving node keeps running to let its leave announcement out (as the daemon will). */
+const LEAVE_FLUSH_MS = 200
 
 export function replayCommand(s: MembershipScenario): string {
   const parts = [
@@ -94,6 +96,8 @@ export function resolveScenario(input: MembershipScenario): MembershipScenario {
     partitionMode: mix.partitionMode,
     partitionKind: mix.partitionKind,
     extraJitterMs: mix.jitterMs,
+    // a quarter of departures are graceful on the seeds that have any
+    leaveProbability: mix.crashFraction > 0 ? 0.25 : 0,
     clockOffsetMaxMs: mix.clockOffsetMaxMs,
     clockDriftMaxPpm: mix.clockDriftMaxPpm,
   }
@@ -250,9 +254,16 @@ export function runMembershipSimulation(
     Math.min(s.crashes, Math.max(0, s.nodes - 2)),
   )
   if (victims.length > 0) progress(`crashing ${victims.length} nodes`)
+  // a separate stream, so that adding graceful leaves did not change which nodes each seed crashes
+  const leaveRandom = root.fork('leaves')
   for (const victim of victims) {
-    host.crash(victim)
     observer.crashed(victim, scheduler.now)
+    if (leaveRandom.chance(s.leaveProbability)) {
+      // a graceful leave: announce, keep the process up for a short flush, then stop it
+      host.poke(victim, (core, now) => core.leave(now))
+      runFor(LEAVE_FLUSH_MS * scale)
+    }
+    host.crash(victim)
     runFor(crashSpacingMs)
     if (scenarioRandom.chance(s.restartProbability)) {
       observer.restarted(victim)

@@ -36,6 +36,8 @@ export interface MembershipScenario {
   readonly reorderRate: number
   /** Nodes crashed one after another during the fault phase. */
   readonly crashes: number
+  /** Probability that a departing node leaves gracefully (announces it) instead of crashing. */
+  readonly leaveProbability: number
   /** Probability that a crashed node restarts with a fresh state (after its crash was detected). */
   readonly restartProbability: number
   readonly partition: boolean
@@ -63,6 +65,7 @@ export const SCENARIO_DEFAULTS: Omit<MembershipScenario, 'nodes' | 'seed'> = Obj
   reorderRate: 0,
   crashes: 1,
   restartProbability: 0,
+  leaveProbability: 0,
   partition: false,
   partitionMode: 'symmetric',
   partitionKind: 'minority',
