@@ -21,7 +21,8 @@ interface LockEntry {
   libc?: string[]
 }
 
-const PLATFORM = /-(darwin|linux|win32|android|freebsd|openbsd|sunos|aix)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64)(-(musl|gnu|msvc|gnueabihf))?$/
+const PLATFORM =
+  /-(darwin|linux|win32|android|freebsd|openbsd|sunos|aix)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64)(-(musl|gnu|msvc|gnueabihf))?$/
 
 const path = new URL('../package-lock.json', import.meta.url)
 const lock = JSON.parse(readFileSync(path, 'utf8')) as { packages: Record<string, LockEntry> }
@@ -33,13 +34,21 @@ for (const [location, entry] of Object.entries(lock.packages)) {
     const platform = PLATFORM.exec(name)
     if (platform === null) continue // not a platform build: leave it to npm
     const version = range.replace(/^[\^~=]/, '')
-    const missing: LockEntry = { version, optional: true, os: [platform[1] as string], cpu: [platform[2] as string] }
+    const missing: LockEntry = {
+      version,
+      optional: true,
+      os: [platform[1] as string],
+      cpu: [platform[2] as string],
+    }
     if (entry.dev === true || location === '') missing.dev = entry.dev ?? false
-    if (platform[4] === 'musl' || platform[4] === 'gnu') missing.libc = [platform[4] === 'musl' ? 'musl' : 'glibc']
+    if (platform[4] === 'musl' || platform[4] === 'gnu')
+      missing.libc = [platform[4] === 'musl' ? 'musl' : 'glibc']
     lock.packages[key] = missing
     added++
   }
 }
-const sorted = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+const sorted = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+)
 writeFileSync(path, `${JSON.stringify({ ...lock, packages: sorted }, null, 2)}\n`)
 process.stdout.write(`complete-lockfile: added ${added} platform entries\n`)

@@ -12,5 +12,9 @@ it('lists every platform build an optional dependency names, so that npm ci acce
       if (lock.packages[`node_modules/${name}`] === undefined) missing.push(name)
     }
   }
-  assert.deepEqual(missing, [], 'run `npm run lock:complete` after npm install (see scripts/complete-lockfile.ts)')
+  assert.deepEqual(
+    missing,
+    [],
+    'run `npm run lock:complete` after npm install (see scripts/complete-lockfile.ts)',
+  )
 })

@@ -2,7 +2,7 @@
  * Fuzzes `openFrame` and a small message schema with valid, mutated and random frames. Every case is drawn
  * from `root.fork(caseIndex)`, so a failure names the seed and the case and replays on its own:
  *
- *   MESHWORK_FUZZ_SEED=<seed> node --test src/kernel/codec.fuzz.test.ts
+ *   MESHWORK_FUZZ_SEED=<seed> npx node --test src/kernel/codec.fuzz.test.ts
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'

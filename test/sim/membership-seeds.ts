@@ -7,7 +7,7 @@ import { it } from 'node:test'
 import { runMembershipSimulation } from '../../src/engines/sim/membership/run.ts'
 import { SCENARIO_DEFAULTS } from '../../src/engines/sim/membership/scenario.ts'
 
-/** Seeds that once failed, with what they found. They run in every suite, whatever its range. */
+/** Seeds that once failed, with what they found. The first suite file runs them by name, first. */
 export const REGRESSION_SEEDS: readonly { seed: number; nodes: number; found: string }[] = [
   {
     seed: 47,

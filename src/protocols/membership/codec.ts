@@ -226,6 +226,12 @@ export function encodedMessageBytes(message: MembershipMessage): number {
   return scratch.length
 }
 
+export function encodedRecordBytes(record: MemberRecord): number {
+  scratch.reset()
+  writeRecord(scratch, record)
+  return scratch.length
+}
+
 export function encodedUpdateBytes(update: MemberUpdate): number {
   scratch.reset()
   writeUpdate(scratch, update)

@@ -33,7 +33,7 @@ const MARGIN = 2
 
 /**
  * Added to every scenario's seed, so the whole file can be rerun under other seeds:
- *   MESHWORK_MEMBERSHIP_SEED=5 node --test src/protocols/membership/membership.test.ts
+ *   MESHWORK_MEMBERSHIP_SEED=5 npx node --test src/protocols/membership/membership.test.ts
  */
 const SEED_OFFSET = Number(process.env.MESHWORK_MEMBERSHIP_SEED ?? 0)
 

@@ -20,13 +20,29 @@
  *   multi-observer idea of Rapid, Suresh et al., ATC 2018, without its consensus step).
  * - Failed members are kept (bounded time) and one of them is pinged every `reconnectIntervalMs`; an answer
  *   triggers a push-pull, which heals partitions (Serf's reconnect, made fast).
+ * - A "failed" verdict about a member we still hold alive starts a suspicion instead of failing it at
+ *   once (memberlist applies it): a node back from a partition otherwise spreads stale verdicts about
+ *   everyone (the gossip storms of Consul #5567 and #5928). A live member refutes; a dead one is confirmed.
+ * - Self-isolation: total silence, or probe rounds that get neither ack nor nack, make a node report a
+ *   partition at once, instead of after suspecting a quarter of the cluster one probe round at a time.
+ * - Every update is sent at least three gossip rounds' worth of times, however small the cluster
+ *   (memberlist's λ·log n gives 4 at eight members, which loses updates about 1 % of the time).
+ * - A push-pull carries as many records as fit one frame (the default 1 MiB every receiver enforces, about
+ *   7,000 typical records); larger realms rely on gossip and the hierarchical overlay of a later capability.
  *
  * Core contract: `receive`, `tick`, `nextDeadline`, `takeOutbox`, `takeEvents`. No clock, no timers, no
  * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
  */
-import { earliest, MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  earliest,
+  MeshError,
+  type Millis,
+  type NodeId,
+  type Random,
+} from '../../kernel/index.ts'
 import { Awareness } from './awareness.ts'
-import { recordLimitProblem } from './codec.ts'
+import { encodedRecordBytes, recordLimitProblem } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
 import { Gossip } from './gossip.ts'
 import { type Member, MemberTable } from './member-table.ts'
@@ -80,6 +96,8 @@ const JOIN_FANOUT = 3
  * several helpers, so either this many times over is not ordinary loss.
  */
 const ISOLATION_SILENT_INTERVALS = 5
+/** Frame header, flags and record count of a push-pull, generously (the exact figure is under 16). */
+const PUSH_PULL_OVERHEAD_BYTES = 64
 
 /**
  * The incarnation after `incarnation`, saturating at 2^53 − 1. The codec accepts any safe integer, so a
@@ -531,9 +549,18 @@ export class Membership {
     return this.config.pushPullIntervalMs * scale
   }
 
+  /**
+   * Our state for a push-pull, cut to what fits one frame. The table's order is reshuffled on every probe
+   * pass, so when the cut bites, each push-pull carries a different, random share of the members.
+   */
   private snapshot(): MemberRecord[] {
     const records: MemberRecord[] = [this.self]
-    for (const member of this.table.members()) records.push(member.record)
+    let bytes = PUSH_PULL_OVERHEAD_BYTES + encodedRecordBytes(this.self)
+    for (const member of this.table.members()) {
+      bytes += encodedRecordBytes(member.record)
+      if (bytes > DEFAULT_MAX_FRAME_BYTES) break
+      records.push(member.record)
+    }
     return records
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isMeshError, Random } from '../../kernel/index.ts'
-import { recordLimitProblem } from './codec.ts'
+import { DEFAULT_MAX_FRAME_BYTES, isMeshError, Random } from '../../kernel/index.ts'
+import { decodeMessage, encodeMessage, recordLimitProblem } from './codec.ts'
 import { membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
 import { DEFAULT_PROFILE, type MemberProfile, type MemberRecord } from './types.ts'
@@ -53,5 +53,33 @@ describe('record limits', () => {
         }),
       (error) => isMeshError(error) && error.code === 'INVALID_CONFIG' && /label/.test(error.message),
     )
+  })
+})
+
+describe('push-pull size', () => {
+  it('cuts a push-pull to what fits one frame, so a large table never produces an undecodable message', () => {
+    const core = new Membership({
+      self: 'a',
+      profile: DEFAULT_PROFILE,
+      config: membershipConfig('lan'),
+      random: new Random(3),
+      now: 0,
+    })
+    // 12,000 members with peer-id-sized ids and realistic addresses: about 2 MB of records in all
+    const peerId = (i: number): string => `12D3KooW${String(i).padStart(44, 'x')}`
+    const members: MemberRecord[] = Array.from({ length: 12_000 }, (_, i) => ({
+      ...record({ labels: ['gpu', 'linux'], region: 'eu-west-1' }, [
+        `/ip4/10.0.${i % 250}.${i % 200}/tcp/4001`,
+      ]),
+      id: peerId(i),
+    }))
+    core.restore(0, members)
+    core.receive(1, peerId(1), { type: 'push-pull', join: false, reply: false, records: [] })
+    const reply = core.takeOutbox().find((out) => out.message.type === 'push-pull')
+    assert.ok(reply !== undefined && reply.message.type === 'push-pull')
+    const bytes = encodeMessage(reply.message)
+    assert.ok(bytes.length <= DEFAULT_MAX_FRAME_BYTES, `${bytes.length} bytes`)
+    assert.ok(reply.message.records.length > 5_000, `only ${reply.message.records.length} records`)
+    assert.ok(decodeMessage(bytes).ok, 'the receiver accepts it')
   })
 })

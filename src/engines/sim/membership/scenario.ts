@@ -38,7 +38,7 @@ export interface MembershipScenario {
   readonly crashes: number
   /** Probability that a departing node leaves gracefully (announces it) instead of crashing. */
   readonly leaveProbability: number
-  /** Probability that a crashed node restarts with a fresh state (after its crash was detected). */
+  /** Probability that a crashed node restarts with a fresh state, one crash spacing (2 s × profile scale) later. */
   readonly restartProbability: number
   readonly partition: boolean
   readonly partitionMode: 'symmetric' | 'asymmetric'
