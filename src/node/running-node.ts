@@ -2,7 +2,12 @@
  * What the daemon, the control API and the CLI need from a running node, whatever engine runs it. The
  * libp2p engine implements it for real deployments; tests implement it with fakes.
  */
-import type { ConnectionClass, MemberProfile, MembershipEvent, MemberState } from '../protocols/membership/index.ts'
+import type {
+  ConnectionClass,
+  MemberProfile,
+  MemberState,
+  MembershipEvent,
+} from '../protocols/membership/index.ts'
 
 export interface NodeOptions {
   /** Realm name: namespaces the protocols and discovery; nodes of different realms never talk. */
@@ -35,7 +40,12 @@ export interface NodeStatus {
   readonly peerId: string
   readonly realm: string
   readonly state: NodeState
-  readonly members: { readonly alive: number; readonly suspect: number; readonly failed: number; readonly left: number }
+  readonly members: {
+    readonly alive: number
+    readonly suspect: number
+    readonly failed: number
+    readonly left: number
+  }
   readonly addresses: readonly string[]
   readonly incarnation: number
   readonly localHealth: number
@@ -66,7 +76,7 @@ export interface NodeMetrics {
   readonly bytesOut: number
   /** Frames dropped on receipt, by reason (decode failure reasons, 'oversized', 'admission', …). */
   readonly rejectedFrames: Readonly<Record<string, number>>
-  /** Probe round trips observed since the last call, in ms (drained by the caller). */
+  /** Smoothed probe round trip to each measured member, in ms. */
   readonly probeRoundTripsMs: readonly number[]
   readonly admissionFailures: number
   readonly peersDisconnected: number

@@ -1,0 +1,48 @@
+/**
+ * The libp2p host a Meshwork node runs on: TCP (Noise + Yamux) and QUIC listeners, identify and ping,
+ * mDNS discovery when asked, and a connection gater for the optional allow-list. This file and its
+ * siblings are the only code that imports libp2p (docs/adr/0002-libp2p-as-network-engine.md).
+ *
+ * Limits follow js-libp2p's defaults unless Meshwork needs otherwise: membership keeps one stream per
+ * peer and probes every 100 ms on LAN, so libp2p's own 10-second connection monitor is redundant.
+ */
+
+import { noise } from '@chainsafe/libp2p-noise'
+import { quic } from '@chainsafe/libp2p-quic'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2p } from 'libp2p'
+
+export interface HostOptions {
+  readonly privateKey: PrivateKey
+  readonly listen: readonly string[]
+  readonly mdns: boolean
+  /** Peer ids allowed to connect; empty allows everyone. */
+  readonly allowPeers: readonly string[]
+}
+
+export async function createHost(options: HostOptions): Promise<Libp2p> {
+  const allowed = new Set(options.allowPeers)
+  const denied = (peer: { toString(): string }): boolean => allowed.size > 0 && !allowed.has(peer.toString())
+  return createLibp2p({
+    privateKey: options.privateKey,
+    addresses: { listen: [...options.listen] },
+    transports: [tcp(), quic()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      denyDialPeer: async (peer) => denied(peer),
+      denyInboundEncryptedConnection: async (peer) => denied(peer),
+      denyOutboundEncryptedConnection: async (peer) => denied(peer),
+      // loopback clusters are the point of `meshwork cluster`; libp2p refuses private addresses otherwise
+      denyDialMultiaddr: async () => false,
+    },
+    connectionMonitor: { enabled: false },
+    peerDiscovery: options.mdns ? [mdns()] : [],
+    services: { identify: identify(), ping: ping() },
+  })
+}

@@ -1,0 +1,3 @@
+export { type FrameReadError, FrameReader, lengthPrefixed } from './framing.ts'
+export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.ts'
+export { MEMBERSHIP_PROTOCOL, startNode } from './start-node.ts'
