@@ -1,0 +1,92 @@
+/**
+ * Membership over real libp2p connections on loopback, in one process: five nodes join through a seed,
+ * a node that stops is marked failed or left by every other, and every node is stopped afterwards.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { startNode } from '../../src/engines/libp2p/index.ts'
+import type { NodeOptions, RunningNode } from '../../src/node/running-node.ts'
+
+const dirs: string[] = []
+const nodes: RunningNode[] = []
+
+function options(seeds: string[]): NodeOptions {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-test-'))
+  dirs.push(dataDir)
+  return {
+    realm: 'test',
+    seeds,
+    listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'],
+    profile: 'lan',
+    labels: ['test'],
+    capacity: 2,
+    memoryMb: 0,
+    region: 'loopback',
+    hidden: false,
+    dataDir,
+    mdns: false,
+    allowPeers: [],
+    allowFaultInjection: true,
+  }
+}
+
+async function until(predicate: () => boolean, limitMs: number): Promise<number> {
+  const start = performance.now()
+  while (!predicate()) {
+    if (performance.now() - start > limitMs) throw new Error(`not within ${limitMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return performance.now() - start
+}
+
+after(async () => {
+  await Promise.allSettled(nodes.map((node) => node.stop()))
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
+  it('five nodes join through one seed and then all see each other alive', async () => {
+    const seed = await startNode(options([]))
+    nodes.push(seed)
+    const seedAddress = seed.status().addresses.find((address) => address.includes('/tcp/'))
+    assert.ok(seedAddress !== undefined)
+    nodes.push(...(await Promise.all([1, 2, 3, 4].map(() => startNode(options([seedAddress]))))))
+    await until(() => nodes.every((node) => node.status().members.alive === 4), 10_000)
+    const view = nodes[0]?.members()
+    assert.equal(view?.members.length, 4)
+    assert.ok(view?.members.every((member) => member.profile.labels.includes('test')))
+  })
+
+  it('a node that stops is marked gone by every other node', async () => {
+    const leaver = nodes.pop() as RunningNode
+    await leaver.stop()
+    await until(
+      () =>
+        nodes.every((node) => {
+          const state = node.members().members.find((member) => member.peerId === leaver.peerId)?.state
+          return state === 'left' || state === 'failed'
+        }),
+      5_000,
+    )
+    assert.ok(nodes.every((node) => node.status().members.alive === 3))
+  })
+
+  it('keeps the peer id of a node restarted on the same data directory', async () => {
+    const opts = options([])
+    const first = await startNode(opts)
+    const id = first.peerId
+    await first.stop()
+    const second = await startNode(opts)
+    nodes.push(second)
+    assert.equal(second.peerId, id)
+  })
+
+  it('refuses fault injection unless it was allowed at start', async () => {
+    const node = await startNode({ ...options([]), allowFaultInjection: false })
+    nodes.push(node)
+    assert.throws(() => node.applyFaults({ dropPeers: [] }), /--allow-fault-injection/)
+  })
+})
