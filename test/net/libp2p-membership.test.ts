@@ -84,6 +84,33 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     assert.equal(second.peerId, id)
   })
 
+  it('admits a node with the realm key and keeps out one with the wrong key, counting the failure', async () => {
+    const key = new Uint8Array(32).fill(7)
+    const wrong = new Uint8Array(32).fill(8)
+    const seed = await startNode({ ...options([]), realm: 'private', realmKey: key })
+    nodes.push(seed)
+    const address = seed.status().addresses.find((text) => text.includes('/quic-v1'))
+    assert.ok(address !== undefined, 'QUIC, which pnet would not cover, is the transport under test')
+    const friend = await startNode({ ...options([address]), realm: 'private', realmKey: key })
+    const stranger = await startNode({ ...options([address]), realm: 'private', realmKey: wrong })
+    nodes.push(friend, stranger)
+    await until(() => friend.status().members.alive === 1, 10_000)
+    await until(() => seed.metrics().admissionFailures + stranger.metrics().admissionFailures > 0, 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    assert.equal(stranger.status().members.alive, 0, 'the stranger learned no member')
+    assert.ok(seed.members().members.every((member) => member.peerId !== stranger.peerId))
+  })
+
+  it('keeps realms apart even without keys', async () => {
+    const seed = await startNode({ ...options([]), realm: 'blue' })
+    nodes.push(seed)
+    const address = seed.status().addresses[0] as string
+    const other = await startNode({ ...options([address]), realm: 'green' })
+    nodes.push(other)
+    await until(() => seed.metrics().admissionFailures + other.metrics().admissionFailures > 0, 10_000)
+    assert.equal(other.status().members.alive, 0)
+  })
+
   it('refuses fault injection unless it was allowed at start', async () => {
     const node = await startNode({ ...options([]), allowFaultInjection: false })
     nodes.push(node)

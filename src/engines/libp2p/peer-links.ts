@@ -26,6 +26,8 @@ export interface PeerLinksOptions {
   readonly toPeerId: (peer: string) => PeerId | undefined
   readonly onFrame: (peer: string, frame: Uint8Array) => void
   readonly onStreamError: (peer: string, error: FrameReadError) => void
+  /** Resolves true once the connection passed realm admission; nothing is served before that. */
+  readonly admit: (connection: Connection) => Promise<boolean>
 }
 
 interface Link {
@@ -44,6 +46,8 @@ export interface LinkCounters {
   /** Frames dropped because a peer's queue was full or its dial failed. */
   framesDropped: number
   dialFailures: number
+  /** Inbound streams refused because their connection never passed admission. */
+  unadmittedStreams: number
 }
 
 export class PeerLinks {
@@ -57,6 +61,7 @@ export class PeerLinks {
     bytesIn: 0,
     framesDropped: 0,
     dialFailures: 0,
+    unadmittedStreams: 0,
   }
 
   constructor(node: Libp2p, options: PeerLinksOptions) {
@@ -120,9 +125,10 @@ export class PeerLinks {
     }
     link.opening = true
     try {
-      const stream = await this.node.dialProtocol(peerId, this.options.protocol, {
-        signal: AbortSignal.timeout(this.options.dialTimeoutMs),
-      })
+      const signal = AbortSignal.timeout(this.options.dialTimeoutMs)
+      const connection = await this.node.dial(peerId, { signal })
+      if (!(await this.options.admit(connection))) throw new Error('not admitted')
+      const stream = await connection.newStream(this.options.protocol, { signal })
       if (this.links.get(peer) !== link) {
         stream.abort(new Error('link replaced'))
         return
@@ -166,7 +172,20 @@ export class PeerLinks {
   }
 
   private accept(stream: Stream, connection: Connection): void {
-    const peer = connection.remotePeer.toString()
+    // hold incoming data until the connection is admitted; a stream that never is gets reset
+    stream.pause()
+    void this.options.admit(connection).then((admitted) => {
+      if (!admitted) {
+        this.counters.unadmittedStreams++
+        stream.abort(new Error('meshwork: connection not admitted to the realm'))
+        return
+      }
+      this.read(stream, connection.remotePeer.toString())
+      stream.resume()
+    })
+  }
+
+  private read(stream: Stream, peer: string): void {
     const reader = new FrameReader(this.options.maxFrameBytes)
     stream.addEventListener('message', (event) => {
       const chunk = event.data.subarray()

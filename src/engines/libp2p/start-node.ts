@@ -31,6 +31,7 @@ import {
   type MembershipEvent,
   membershipConfig,
 } from '../../protocols/membership/index.ts'
+import { Admission, realmKey } from './admission.ts'
 import { createHost } from './host.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { PeerLinks } from './peer-links.ts'
@@ -42,6 +43,8 @@ const MAX_BAD_FRAMES_PER_MINUTE = 20
 /** How long a leaving node keeps running so that its leave announcement gets out. */
 const LEAVE_FLUSH_MS = 300
 const SEED_RETRY_MS = 1_000
+/** A connection that has not proved the realm key within this time is closed. */
+const ADMISSION_TIMEOUT_MS = 5_000
 const VERSION = '0.1.0'
 
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
@@ -64,6 +67,7 @@ class Libp2pNode implements RunningNode {
   private readonly options: NodeOptions
   private readonly core: Membership
   private readonly links: PeerLinks
+  private readonly admission: Admission
   private readonly listeners = new Set<(event: MembershipEvent) => void>()
   private readonly rejections = new RejectionCounter()
   private readonly badFrames = new Map<string, number>()
@@ -96,7 +100,9 @@ class Libp2pNode implements RunningNode {
       random: new Random(`${this.peerId}/${Date.now()}`),
       now: this.now(),
     })
+    this.admission = new Admission(host, realmKey(options.realm, options.realmKey), ADMISSION_TIMEOUT_MS)
     this.links = new PeerLinks(host, {
+      admit: (connection) => this.admission.wait(connection),
       protocol: MEMBERSHIP_PROTOCOL,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       maxQueuedFrames: 256,
@@ -109,6 +115,7 @@ class Libp2pNode implements RunningNode {
   }
 
   async start(): Promise<void> {
+    await this.admission.start()
     await this.links.start()
     this.host.addEventListener('peer:disconnect', (event) => {
       const peer = event.detail.toString()
@@ -173,7 +180,7 @@ class Libp2pNode implements RunningNode {
       bytesOut: counters.bytesOut,
       rejectedFrames: this.rejections.toJSON(),
       probeRoundTripsMs: roundTrips,
-      admissionFailures: 0,
+      admissionFailures: this.admission.counters.failed,
       peersDisconnected: this.peersDisconnected,
     }
   }
@@ -200,6 +207,7 @@ class Libp2pNode implements RunningNode {
     await new Promise((resolve) => setTimeout(resolve, LEAVE_FLUSH_MS))
     clearTimeout(this.timer)
     await this.links.stop()
+    await this.admission.stop()
     await this.host.stop()
   }
 
