@@ -1,0 +1,76 @@
+/**
+ * A connected, admitted peer that sends garbage: malformed and oversized frames are dropped and counted,
+ * the node keeps serving its members, and a peer that keeps at it is disconnected.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Admission, realmKey } from '../../src/engines/libp2p/admission.ts'
+import { lengthPrefixed } from '../../src/engines/libp2p/framing.ts'
+import { createHost } from '../../src/engines/libp2p/host.ts'
+import { MEMBERSHIP_PROTOCOL, startNode } from '../../src/engines/libp2p/index.ts'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-hostile-'))
+const cleanup: Array<() => Promise<unknown>> = []
+after(async () => {
+  for (const step of cleanup.reverse()) await step().catch(() => {})
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+it('drops and counts malformed and oversized frames, and disconnects a peer that keeps sending them', {
+  timeout: 30_000,
+}, async () => {
+  const node = await startNode({
+    realm: 'hostile',
+    seeds: [],
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    profile: 'lan',
+    labels: [],
+    capacity: 1,
+    memoryMb: 0,
+    region: '',
+    hidden: false,
+    dataDir,
+    mdns: false,
+    allowPeers: [],
+    allowFaultInjection: false,
+  })
+  cleanup.push(() => node.stop())
+  const attacker = await createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    allowPeers: [],
+  })
+  await attacker.start()
+  cleanup.push(async () => attacker.stop())
+  const admission = new Admission(attacker, realmKey('hostile'), 5_000)
+  await admission.start()
+
+  const connection = await attacker.dial(multiaddr(node.status().addresses[0] as string))
+  assert.ok(await admission.wait(connection), 'the attacker holds the (open) realm key')
+  let stream = await connection.newStream(MEMBERSHIP_PROTOCOL)
+  stream.send(lengthPrefixed(Uint8Array.from([9, 9, 9]))) // unknown version
+  stream.send(lengthPrefixed(Uint8Array.from([1, 0, 0x80]))) // ping with a truncated varint
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const rejected = node.metrics().rejectedFrames
+  assert.ok((rejected['bad-version'] ?? 0) >= 1, JSON.stringify(rejected))
+  assert.ok((rejected.truncated ?? 0) >= 1, JSON.stringify(rejected))
+  assert.equal(node.status().state, 'running')
+
+  // an announced length over the 1 MiB bound: the stream is reset at once
+  stream.send(Uint8Array.from([0x80, 0x80, 0x80, 0x04]))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.ok((node.metrics().rejectedFrames.oversized ?? 0) >= 1)
+
+  // keep sending garbage until the node hangs up
+  stream = await connection.newStream(MEMBERSHIP_PROTOCOL)
+  for (let i = 0; i < 40; i++) stream.send(lengthPrefixed(Uint8Array.from([7, 7])))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.equal(node.metrics().peersDisconnected, 1)
+  assert.equal(node.status().state, 'running')
+})
