@@ -111,6 +111,35 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     assert.equal(other.status().members.alive, 0)
   })
 
+  it('a dropPeers fault partitions two nodes, and clearing it heals them', async () => {
+    const a = await startNode(options([]))
+    nodes.push(a)
+    const b = await startNode(options([a.status().addresses[0] as string]))
+    nodes.push(b)
+    await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 10_000)
+    a.applyFaults({ dropPeers: [b.peerId] })
+    b.applyFaults({ dropPeers: [a.peerId] })
+    await until(() => a.status().members.alive === 0 && b.status().members.alive === 0, 5_000)
+    a.applyFaults({ dropPeers: [] })
+    b.applyFaults({ dropPeers: [] })
+    await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 10_000)
+  })
+
+  it('a shaped link delays probes by its configured latency', async () => {
+    const a = await startNode(options([]))
+    nodes.push(a)
+    const b = await startNode(options([a.status().addresses[0] as string]))
+    nodes.push(b)
+    await until(() => a.status().members.alive === 1, 10_000)
+    const shape = { delayMs: 40, jitterMs: 0, lossRate: 0, bandwidthBytesPerSecond: 0 }
+    a.applyFaults({ link: shape })
+    b.applyFaults({ link: shape })
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    const rtt = a.members().members[0]?.rttMs ?? 0
+    assert.ok(rtt > 60, `round trip ${rtt} ms should include 2 × 40 ms of shaped delay`)
+    assert.throws(() => a.applyFaults({ link: { ...shape, lossRate: 3 } }), /lossRate/)
+  })
+
   it('refuses fault injection unless it was allowed at start', async () => {
     const node = await startNode({ ...options([]), allowFaultInjection: false })
     nodes.push(node)

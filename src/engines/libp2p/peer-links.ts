@@ -13,6 +13,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import { BoundedQueue } from '../../kernel/index.ts'
 import { type FrameReadError, FrameReader, lengthPrefixed } from './framing.ts'
+import type { LinkShaper } from './link-shaper.ts'
 
 export interface PeerLinksOptions {
   readonly protocol: string
@@ -28,6 +29,8 @@ export interface PeerLinksOptions {
   readonly onStreamError: (peer: string, error: FrameReadError) => void
   /** Resolves true once the connection passed realm admission; nothing is served before that. */
   readonly admit: (connection: Connection) => Promise<boolean>
+  /** Fault injection: delays, drops and throttles outgoing frames. */
+  readonly shaper: LinkShaper
 }
 
 interface Link {
@@ -84,6 +87,19 @@ export class PeerLinks {
 
   /** Queues a frame for `peer` and opens the stream if needed. Never throws, never blocks. */
   send(peer: string, frame: Uint8Array): void {
+    const shaper = this.options.shaper
+    if (shaper.active) {
+      const decision = shaper.decide(peer, frame.length, performance.now())
+      if (decision.drop) return
+      if (decision.delayMs > 0) {
+        setTimeout(() => this.enqueue(peer, frame), decision.delayMs).unref()
+        return
+      }
+    }
+    this.enqueue(peer, frame)
+  }
+
+  private enqueue(peer: string, frame: Uint8Array): void {
     let link = this.links.get(peer)
     if (link === undefined) {
       link = {

@@ -34,6 +34,7 @@ import {
 import { Admission, realmKey } from './admission.ts'
 import { createHost } from './host.ts'
 import { loadOrCreateIdentity } from './identity.ts'
+import { LinkShaper, validateLinkShape } from './link-shaper.ts'
 import { PeerLinks } from './peer-links.ts'
 
 export const MEMBERSHIP_PROTOCOL = '/meshwork/membership/1'
@@ -68,6 +69,7 @@ class Libp2pNode implements RunningNode {
   private readonly core: Membership
   private readonly links: PeerLinks
   private readonly admission: Admission
+  private readonly shaper: LinkShaper
   private readonly listeners = new Set<(event: MembershipEvent) => void>()
   private readonly rejections = new RejectionCounter()
   private readonly badFrames = new Map<string, number>()
@@ -100,9 +102,11 @@ class Libp2pNode implements RunningNode {
       random: new Random(`${this.peerId}/${Date.now()}`),
       now: this.now(),
     })
+    this.shaper = new LinkShaper(`link-shaper/${this.peerId}`)
     this.admission = new Admission(host, realmKey(options.realm, options.realmKey), ADMISSION_TIMEOUT_MS)
     this.links = new PeerLinks(host, {
       admit: (connection) => this.admission.wait(connection),
+      shaper: this.shaper,
       protocol: MEMBERSHIP_PROTOCOL,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       maxQueuedFrames: 256,
@@ -192,9 +196,9 @@ class Libp2pNode implements RunningNode {
         'fault injection is off; start the node with --allow-fault-injection',
       )
     }
-    if (faults.link !== undefined) {
-      throw new MeshError('INVALID_ARGUMENT', 'link shaping is not available in this version; use dropPeers')
-    }
+    // validate everything before changing anything, so a bad request leaves the faults as they were
+    if (faults.link !== undefined) validateLinkShape(faults.link)
+    if (faults.link !== undefined) this.shaper.set(faults.link)
     if (faults.dropPeers !== undefined) this.droppedPeers = new Set(faults.dropPeers)
   }
 
