@@ -1,4 +1,4 @@
 export { type FrameReadError, FrameReader, lengthPrefixed } from './framing.ts'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.ts'
 export { isLinkProfileName, LINK_PROFILES, type LinkProfileName, validateLinkShape } from './link-shaper.ts'
-export { MEMBERSHIP_PROTOCOL, startNode } from './start-node.ts'
+export { Libp2pNode, MEMBERSHIP_PROTOCOL, startNode } from './start-node.ts'

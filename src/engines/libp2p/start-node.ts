@@ -48,7 +48,7 @@ const SEED_RETRY_MS = 1_000
 const ADMISSION_TIMEOUT_MS = 5_000
 const VERSION = '0.1.0'
 
-export async function startNode(options: NodeOptions): Promise<RunningNode> {
+export async function startNode(options: NodeOptions): Promise<Libp2pNode> {
   const privateKey = await loadOrCreateIdentity(options.dataDir)
   const host = await createHost({
     privateKey,
@@ -62,7 +62,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   return node
 }
 
-class Libp2pNode implements RunningNode {
+export class Libp2pNode implements RunningNode {
   readonly peerId: string
   private readonly host: Libp2p
   private readonly options: NodeOptions
@@ -213,6 +213,20 @@ class Libp2pNode implements RunningNode {
     await this.links.stop()
     await this.admission.stop()
     await this.host.stop()
+  }
+
+  /** Stops at once without announcing a leave: a crash, for the contract suite and chaos tests. */
+  async kill(): Promise<void> {
+    this.stopping = true
+    clearTimeout(this.seedTimer)
+    clearInterval(this.badFrameReset)
+    clearTimeout(this.timer)
+    await this.host.stop()
+  }
+
+  /** Hands raw bytes to the frame handler as if `peer` had sent them (hostile-input tests). */
+  injectFrame(peer: string, frame: Uint8Array): void {
+    this.onFrame(peer, frame)
   }
 
   // ── driving the core ─────────────────────────────────────────────────────────────────────────────

@@ -59,6 +59,7 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
   readonly traffic: TrafficCounters = { messagesSent: 0, bytesSent: 0, rejectedFrames: 0 }
   /** Decode failures by reason (wire mode); any entry means a codec bug, since peers here are honest. */
   readonly rejections = new Map<string, number>()
+  private readonly rejectedPerNode: number[] = []
 
   constructor(options: SimHostOptions<M, E, C>) {
     this.options = options
@@ -186,6 +187,30 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
     this.deliver(toIndex, from, message, bytes)
   }
 
+  /** Hands raw bytes to a node's decoder at once, as if `from` had sent them (hostile-input tests). */
+  injectFrame(toIndex: number, from: NodeId, bytes: Uint8Array): void {
+    const core = this.nodes[toIndex]?.core
+    if (core === undefined) return
+    const decoded = this.options.codec.decode(bytes)
+    if (!decoded.ok) {
+      this.countRejection(toIndex, decoded.error)
+      return
+    }
+    core.receive(this.localNow(toIndex), from, decoded.value)
+    this.afterInput(toIndex)
+  }
+
+  /** Frames node `index` refused to decode. */
+  rejectedBy(index: number): number {
+    return this.rejectedPerNode[index] ?? 0
+  }
+
+  private countRejection(toIndex: number, reason: string): void {
+    this.traffic.rejectedFrames++
+    this.rejectedPerNode[toIndex] = (this.rejectedPerNode[toIndex] ?? 0) + 1
+    this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1)
+  }
+
   private deliver(toIndex: number, from: NodeId, message: M, bytes: Uint8Array | undefined): void {
     const core = this.nodes[toIndex]?.core
     if (core === undefined) return
@@ -193,8 +218,7 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
     if (bytes !== undefined) {
       const decoded = this.options.codec.decode(bytes)
       if (!decoded.ok) {
-        this.traffic.rejectedFrames++
-        this.rejections.set(decoded.error, (this.rejections.get(decoded.error) ?? 0) + 1)
+        this.countRejection(toIndex, decoded.error)
         return
       }
       received = decoded.value

@@ -1,0 +1,77 @@
+/**
+ * The libp2p engine's side of the engine contract: in-process nodes on loopback TCP and QUIC, each with
+ * its own temporary data directory, removed on close. Partitions use the nodes' own fault injection
+ * (dropped peers), as `meshwork cluster partition` does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ClusterUnderTest } from '../contract/cluster-under-test.ts'
+import { type Libp2pNode, startNode } from './start-node.ts'
+
+const POLL_MS = 20
+
+export async function startLibp2pCluster(size: number): Promise<ClusterUnderTest> {
+  const dirs: string[] = []
+  const start = (seeds: string[]): Promise<Libp2pNode> => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-contract-'))
+    dirs.push(dataDir)
+    return startNode({
+      realm: 'contract',
+      seeds,
+      listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'],
+      profile: 'lan',
+      labels: [],
+      capacity: 1,
+      memoryMb: 0,
+      region: '',
+      hidden: false,
+      dataDir,
+      mdns: false,
+      allowPeers: [],
+      allowFaultInjection: true,
+    })
+  }
+  const seed = await start([])
+  const seedAddress = seed.status().addresses[0] as string
+  const nodes = [seed, ...(await Promise.all(Array.from({ length: size - 1 }, () => start([seedAddress]))))]
+  const crashed = new Set<number>()
+  const node = (index: number): Libp2pNode => nodes[index] as Libp2pNode
+
+  return {
+    size,
+    stateOf: (observer, subject) =>
+      node(observer)
+        .members()
+        .members.find((member) => member.peerId === node(subject).peerId)?.state,
+    isPartitioned: (index) => node(index).status().state === 'partitioned',
+    rejectedFrames: (index) => Object.values(node(index).metrics().rejectedFrames).reduce((a, b) => a + b, 0),
+    crash: async (index) => {
+      crashed.add(index)
+      await node(index).kill()
+    },
+    partition: async (sides) => {
+      for (const side of sides) {
+        const others = sides.filter((other) => other !== side).flat()
+        for (const index of side) node(index).applyFaults({ dropPeers: others.map((i) => node(i).peerId) })
+      }
+    },
+    heal: async () => {
+      for (const [index, each] of nodes.entries())
+        if (!crashed.has(index)) each.applyFaults({ dropPeers: [] })
+    },
+    injectFrame: async (to, from, bytes) => node(to).injectFrame(node(from).peerId, bytes),
+    waitFor: async (predicate, limitMs) => {
+      const end = performance.now() + limitMs
+      while (performance.now() < end) {
+        if (predicate()) return true
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      }
+      return predicate()
+    },
+    close: async () => {
+      await Promise.allSettled(nodes.map((each, index) => (crashed.has(index) ? undefined : each.stop())))
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
