@@ -197,7 +197,7 @@ const table = [
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.nodes} | ${r.lossRate * 100} % | ${r.detection.samples} | ${Math.round(r.detection.p50Ms)} ms | ${Math.round(r.detection.p99Ms)} ms | ${Math.round(r.detection.maxMs)} ms | ${r.falsePositivesPerNodeHour.toFixed(3)} (${r.falsePositiveEvents} in ${r.nodeHours} h) | ${r.bytesPerNodePerSecond} (${r.steadyBytesPerNodePerSecond}) | ${Math.round(r.eventsPerSecond.median).toLocaleString('en-US')} | ${r.memberlistLan.minSuspicionMs / 1000} s | ${r.memberlistLan.detectionLowerBoundMs / 1000} s |`,
+      `| ${r.nodes} | ${r.lossRate * 100} % | ${r.detection.samples} | ${Math.round(r.detection.p50Ms)} ms | ${Math.round(r.detection.p99Ms)} ms | ${Math.round(r.detection.maxMs)} ms | ${r.falsePositivesPerNodeHour.toFixed(3)} (${r.falsePositiveEvents} in ${r.nodeHours} h) | ${r.bytesPerNodePerSecond} (${r.steadyBytesPerNodePerSecond}) | ${Math.round(r.eventsPerSecond.median).toLocaleString('en-US')} | ${(r.memberlistLan.minSuspicionMs / 1000).toFixed(1)} s | ${(r.memberlistLan.detectionLowerBoundMs / 1000).toFixed(1)} s |`,
   ),
 ]
 process.stdout.write(`\n${table.join('\n')}\n\nwritten to ${path.pathname}\n`)
