@@ -25,6 +25,11 @@
  *   everyone (the gossip storms of Consul #5567 and #5928). A live member refutes; a dead one is confirmed.
  * - Self-isolation: total silence, or probe rounds that get neither ack nor nack, make a node report a
  *   partition at once, instead of after suspecting a quarter of the cluster one probe round at a time.
+ * - The last word: two probe timeouts before its suspicion runs out, a node tells the suspect directly;
+ *   a suspect that already refuted (but whose refutation this node missed — push gossip reaches each
+ *   node with high probability, not certainty) answers with its current alive record. Stale accusations
+ *   are answered that way in general, once per accuser and incarnation, instead of raising the
+ *   incarnation again.
  * - Every update is sent at least three gossip rounds' worth of times, however small the cluster
  *   (memberlist's λ·log n gives 4 at eight members, which loses updates about 1 % of the time).
  * - A push-pull carries as many records as fit one frame (the default 1 MiB every receiver enforces, about
@@ -34,6 +39,7 @@
  * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
  */
 import {
+  BoundedMap,
   DEFAULT_MAX_FRAME_BYTES,
   earliest,
   MeshError,
@@ -120,6 +126,8 @@ export class Membership {
   private readonly awareness: Awareness
   private readonly partition: PartitionDetector
   private readonly suspects = new Set<Member>()
+  /** Stale accusations already answered (accuser/incarnation), so each gets one reply. */
+  private readonly answeredAccusations = new BoundedMap<string, true>(1_024)
   private outbox: Outgoing[] = []
   private events: MembershipEvent[] = []
   private leaving = false
@@ -358,7 +366,12 @@ export class Membership {
     let deadline = earliest(this.gossip.nextFlushAt, this.nextJoinAt)
     if (this.leaving) return deadline
     deadline = this.prober.nextDeadline(earliest(deadline, this.nextPushPullAt))
-    for (const member of this.suspects) deadline = earliest(deadline, member.suspicion?.deadline())
+    for (const member of this.suspects) {
+      const suspicion = member.suspicion
+      if (suspicion === undefined) continue
+      const due = suspicion.deadline() - (suspicion.warned ? 0 : this.lastWordLeadMs(member))
+      deadline = earliest(deadline, due)
+    }
     return earliest(
       deadline,
       this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs),
@@ -384,12 +397,40 @@ export class Membership {
         this.suspects.delete(member)
         continue
       }
-      if (now < suspicion.deadline()) continue
+      const deadline = suspicion.deadline()
+      if (!suspicion.warned && now >= deadline - this.lastWordLeadMs(member)) {
+        // The last word before conviction: tell the suspect directly. A live suspect whose refutation
+        // we missed (dissemination is probabilistic) answers with its newer alive record in time.
+        suspicion.warned = true
+        const { id } = member.record
+        this.send(id, {
+          type: 'gossip',
+          updates: [{ kind: 'suspect', id, incarnation: suspicion.incarnation, from: this.id }],
+        })
+      }
+      if (now < deadline) continue
       this.apply(
         { kind: 'failed', id: member.record.id, incarnation: suspicion.incarnation, from: this.id },
         now,
       )
     }
+  }
+
+  /** Two probe timeouts: the suspect's answer to our last word needs a round trip and some slack. */
+  private lastWordLeadMs(member: Member): number {
+    return 2 * this.prober.timeoutFor(member)
+  }
+
+  /**
+   * Someone accuses us at an incarnation we have already outbid: its copy of our refutation was lost.
+   * Send the accuser our current record directly, once per accuser and incarnation.
+   */
+  private answerStaleAccusation(accuser: NodeId, incarnation: number): void {
+    if (accuser === this.id) return
+    const key = `${accuser}/${incarnation}`
+    if (this.answeredAccusations.has(key)) return
+    this.answeredAccusations.set(key, true)
+    this.send(accuser, { type: 'gossip', updates: [{ kind: 'alive', record: this.self }] })
   }
 
   private periodicPushPull(now: Millis): void {
@@ -449,7 +490,9 @@ export class Membership {
 
   private suspect(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
     if (id === this.id) {
-      if (!this.leaving && incarnation >= this.self.incarnation) this.refute(incarnation, now)
+      if (this.leaving) return
+      if (incarnation >= this.self.incarnation) this.refute(incarnation, now)
+      else this.answerStaleAccusation(from, incarnation)
       return
     }
     const member = this.table.get(id)
@@ -483,7 +526,9 @@ export class Membership {
 
   private applyFailed(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
     if (id === this.id) {
-      if (!this.leaving) this.refute(incarnation, now)
+      if (this.leaving) return
+      if (incarnation >= this.self.incarnation) this.refute(incarnation, now)
+      else this.answerStaleAccusation(from, incarnation)
       return
     }
     const member = this.table.get(id)

@@ -273,7 +273,8 @@ export class Prober {
     return next
   }
 
-  private timeoutFor(member: Member | undefined): number {
+  /** The adaptive probe timeout towards `member` (or the node-wide one when it was never measured). */
+  timeoutFor(member: Member | undefined): number {
     const { probeTimeoutMinMs: min, probeTimeoutMaxMs: max } = this.config
     const own = member?.roundTrip
     return probeTimeoutMs(own !== undefined && own.srttMs >= 0 ? own : this.nodeRoundTrip, min, max)

@@ -17,6 +17,8 @@ export class Suspicion {
   private readonly minMs: Millis
   private readonly maxMs: Millis
   private readonly expected: number
+  /** Whether this node has given the suspect its last word before the deadline (see `Membership`). */
+  warned = false
   /** Distinct accusers so far, the first included; bounded by `expected + 1`. */
   private readonly accusers = new Set<NodeId>()
 
