@@ -1,4 +1,3 @@
 export { type FrameReadError, FrameReader, lengthPrefixed } from './framing.ts'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.ts'
-export { isLinkProfileName, LINK_PROFILES, type LinkProfileName, validateLinkShape } from './link-shaper.ts'
 export { Libp2pNode, MEMBERSHIP_PROTOCOL, startNode } from './start-node.ts'

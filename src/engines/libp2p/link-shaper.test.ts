@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { LINK_PROFILES, LinkShaper } from './link-shaper.ts'
+import { LINK_PROFILES } from '../../node/link-shape.ts'
+import { LinkShaper } from './link-shaper.ts'
 
 describe('link shaper', () => {
   it('passes frames untouched when no shape is set', () => {

@@ -15,6 +15,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { DEFAULT_MAX_FRAME_BYTES, MeshError, Random, RejectionCounter } from '../../kernel/index.ts'
+import { validateLinkShape } from '../../node/link-shape.ts'
 import type {
   FaultSpec,
   MembersView,
@@ -34,7 +35,7 @@ import {
 import { Admission, realmKey } from './admission.ts'
 import { createHost } from './host.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { LinkShaper, validateLinkShape } from './link-shaper.ts'
+import { LinkShaper } from './link-shaper.ts'
 import { PeerLinks } from './peer-links.ts'
 
 export const MEMBERSHIP_PROTOCOL = '/meshwork/membership/1'

@@ -1,0 +1,306 @@
+/**
+ * A local cluster of real node processes on loopback, for trying Meshwork and breaking it on purpose:
+ * up, status, kill, restart, partition, heal, down. Each node is a `meshwork node start` process with
+ * fixed ports (API at basePort + i, TCP at basePort + 1000 + i, QUIC at basePort + 2000 + i), so a
+ * restarted node comes back at the same addresses with the same identity. Faults go through each node's
+ * control API, which the nodes accept because the cluster starts them with `--allow-fault-injection`.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { getMembers, getStatus, postFaults } from '../api/client.ts'
+import { MeshError, Random } from '../kernel/index.ts'
+import { LINK_PROFILES, type LinkProfileName } from '../node/link-shape.ts'
+import {
+  type ClusterNodeRecord,
+  type ClusterState,
+  findNode,
+  readState,
+  removeState,
+  writeState,
+} from './cluster-state.ts'
+import { isRunning, signal, spawnNode, waitForExit } from './processes.ts'
+
+export const DEFAULT_BASE_PORT = 17_000
+export const DEFAULT_CLUSTER_DIR = '.meshwork/cluster'
+const POLL_MS = 100
+const API_READY_LIMIT_MS = 30_000
+const SHUTDOWN_LIMIT_MS = 5_000
+
+export interface UpOptions {
+  readonly nodes: number
+  readonly dir: string
+  readonly profile: string
+  readonly basePort: number
+  readonly linkProfile?: LinkProfileName
+  /** How long to wait for every node to see every other. */
+  readonly convergeLimitMs: number
+  readonly onProgress?: (line: string) => void
+}
+
+export type NodeRunState = 'running' | 'partitioned' | 'stopping' | 'down' | 'unreachable'
+
+export interface NodeReport {
+  readonly name: string
+  readonly peerId: string
+  readonly pid: number | null
+  readonly api: string
+  readonly state: NodeRunState
+  readonly alive?: number
+  readonly suspect?: number
+  readonly failed?: number
+}
+
+function ports(basePort: number, index: number): { api: number; tcp: number; quic: number } {
+  return { api: basePort + index, tcp: basePort + 1_000 + index, quic: basePort + 2_000 + index }
+}
+
+function nodeArgs(
+  state: Pick<ClusterState, 'realm' | 'profile'>,
+  node: ClusterNodeRecord,
+  seeds: string[],
+): string[] {
+  return [
+    '--realm',
+    state.realm,
+    '--profile',
+    state.profile,
+    '--data-dir',
+    node.dataDir,
+    '--api',
+    new URL(node.api).host,
+    '--listen',
+    node.listen.join(','),
+    ...(seeds.length > 0 ? ['--seeds', seeds.join(',')] : []),
+    '--no-mdns',
+    '--allow-fault-injection',
+  ]
+}
+
+export async function up(options: UpOptions): Promise<ClusterState> {
+  const dir = resolve(options.dir)
+  mkdirSync(dir, { recursive: true })
+  try {
+    readState(dir)
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      `a cluster already runs in ${dir}; stop it with: meshwork cluster down --dir ${dir}`,
+    )
+  } catch (error) {
+    if ((error as MeshError).code !== 'NOT_FOUND') throw error
+  }
+  const realm = `cluster-${randomBytes(4).toString('hex')}`
+  const records: ClusterNodeRecord[] = Array.from({ length: options.nodes }, (_, index) => {
+    const port = ports(options.basePort, index)
+    const dataDir = join(dir, `n${index}`)
+    return {
+      name: `n${index}`,
+      peerId: '',
+      pid: null,
+      api: `http://127.0.0.1:${port.api}`,
+      dataDir,
+      logFile: join(dataDir, 'node.log'),
+      listen: [`/ip4/127.0.0.1/tcp/${port.tcp}`, `/ip4/127.0.0.1/udp/${port.quic}/quic-v1`],
+    }
+  })
+  let state: ClusterState = {
+    version: 1,
+    realm,
+    profile: options.profile,
+    linkProfile: options.linkProfile ?? null,
+    basePort: options.basePort,
+    nodes: records,
+  }
+  const seed = records[0]?.listen[0]
+  const started = records.map((node, index) => {
+    const { pid } = spawnNode({
+      name: node.name,
+      dataDir: node.dataDir,
+      args: nodeArgs(state, node, index === 0 || seed === undefined ? [] : [seed]),
+    })
+    return { ...node, pid }
+  })
+  state = { ...state, nodes: started }
+  writeState(dir, state)
+  try {
+    options.onProgress?.(`started ${started.length} node processes; waiting for their APIs`)
+    const withIds = await Promise.all(started.map((node) => waitForApi(node)))
+    state = { ...state, nodes: withIds }
+    writeState(dir, state)
+    if (options.linkProfile !== undefined) {
+      const link = LINK_PROFILES[options.linkProfile]
+      await Promise.all(withIds.map((node) => postFaults(node.api, { link })))
+    }
+    options.onProgress?.('waiting until every node sees every other')
+    await waitForConvergence(withIds, options.convergeLimitMs)
+    return state
+  } catch (error) {
+    // a cluster that did not come up is taken down again: no process is left behind
+    await down(dir).catch(() => {})
+    throw error
+  }
+}
+
+async function waitForApi(node: ClusterNodeRecord): Promise<ClusterNodeRecord> {
+  const end = performance.now() + API_READY_LIMIT_MS
+  for (;;) {
+    if (!isRunning(node.pid)) {
+      throw new MeshError('UNAVAILABLE', `node ${node.name} exited during start; see ${node.logFile}`)
+    }
+    try {
+      const status = await getStatus(node.api, undefined, { timeoutMs: 1_000 })
+      return { ...node, peerId: status.peerId }
+    } catch {
+      if (performance.now() > end) {
+        throw new MeshError(
+          'TIMEOUT',
+          `node ${node.name} did not serve its API within ${API_READY_LIMIT_MS} ms; see ${node.logFile}`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+  }
+}
+
+/** Resolves when every listed node sees every other listed node alive. */
+export async function waitForConvergence(
+  nodes: readonly ClusterNodeRecord[],
+  limitMs: number,
+): Promise<number> {
+  const start = performance.now()
+  const ids = new Set(nodes.map((node) => node.peerId))
+  for (;;) {
+    const views = await Promise.all(nodes.map((node) => getMembers(node.api).catch(() => undefined)))
+    const converged = views.every((view) => {
+      if (view === undefined) return false
+      const alive = view.members.filter((member) => member.state === 'alive' && ids.has(member.peerId))
+      return alive.length === ids.size - 1
+    })
+    if (converged) return performance.now() - start
+    if (performance.now() - start > limitMs) {
+      throw new MeshError(
+        'TIMEOUT',
+        `the cluster did not converge within ${limitMs} ms (see the nodes' node.log)`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
+}
+
+export async function status(dir: string): Promise<NodeReport[]> {
+  const state = readState(resolve(dir))
+  return Promise.all(
+    state.nodes.map(async (node): Promise<NodeReport> => {
+      const base = { name: node.name, peerId: node.peerId, pid: node.pid, api: node.api }
+      if (!isRunning(node.pid)) return { ...base, pid: null, state: 'down' }
+      try {
+        const reply = await getStatus(node.api, undefined, { timeoutMs: 2_000 })
+        return { ...base, state: reply.state, ...reply.members }
+      } catch {
+        return { ...base, state: 'unreachable' }
+      }
+    }),
+  )
+}
+
+/** Kills nodes at once (SIGKILL: no leave announced): one by name, or a share such as `40%`. */
+export async function kill(dir: string, target: string): Promise<string[]> {
+  const root = resolve(dir)
+  const state = readState(root)
+  const running = state.nodes.filter((node) => isRunning(node.pid))
+  let victims: ClusterNodeRecord[]
+  const share = /^(\d{1,3})%$/.exec(target)
+  if (share !== null) {
+    const count = Math.round((Number(share[1]) / 100) * running.length)
+    victims = new Random(randomBytes(4).readUInt32LE(0)).sample(running, count)
+  } else {
+    const node = findNode(state, target)
+    if (!isRunning(node.pid)) throw new MeshError('INVALID_ARGUMENT', `node ${target} is not running`)
+    victims = [node]
+  }
+  for (const victim of victims) signal(victim.pid, 'SIGKILL')
+  await waitForExit(
+    victims.flatMap((victim) => (victim.pid === null ? [] : [victim.pid])),
+    SHUTDOWN_LIMIT_MS,
+  )
+  const killed = new Set(victims.map((victim) => victim.name))
+  writeState(root, {
+    ...state,
+    nodes: state.nodes.map((node) => (killed.has(node.name) ? { ...node, pid: null } : node)),
+  })
+  return [...killed]
+}
+
+export async function restart(
+  dir: string,
+  name: string,
+  convergeLimitMs: number,
+): Promise<ClusterNodeRecord> {
+  const root = resolve(dir)
+  const state = readState(root)
+  const node = findNode(state, name)
+  if (isRunning(node.pid)) throw new MeshError('INVALID_ARGUMENT', `node ${name} is running; kill it first`)
+  const seeds = state.nodes
+    .filter((other) => other.name !== name && isRunning(other.pid))
+    .map((other) => other.listen[0] as string)
+  const { pid } = spawnNode({ name, dataDir: node.dataDir, args: nodeArgs(state, node, seeds) })
+  const restarted = await waitForApi({ ...node, pid })
+  const nodes = state.nodes.map((each) => (each.name === name ? restarted : each))
+  writeState(root, { ...state, nodes })
+  if (state.linkProfile !== null) {
+    await postFaults(restarted.api, { link: LINK_PROFILES[state.linkProfile as LinkProfileName] })
+  }
+  await waitForConvergence(
+    nodes.filter((each) => isRunning(each.pid)),
+    convergeLimitMs,
+  )
+  return restarted
+}
+
+/** Cuts the named nodes off from the rest, both ways. */
+export async function partition(dir: string, names: readonly string[]): Promise<void> {
+  const state = readState(resolve(dir))
+  const side = new Set(names.map((name) => findNode(state, name).name))
+  if (side.size === 0 || side.size === state.nodes.length) {
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      'a partition needs some nodes on each side, e.g. meshwork cluster partition n0,n1',
+    )
+  }
+  const inside = state.nodes.filter((node) => side.has(node.name))
+  const outside = state.nodes.filter((node) => !side.has(node.name))
+  await Promise.all([
+    ...inside
+      .filter((node) => isRunning(node.pid))
+      .map((node) => postFaults(node.api, { dropPeers: outside.map((o) => o.peerId) })),
+    ...outside
+      .filter((node) => isRunning(node.pid))
+      .map((node) => postFaults(node.api, { dropPeers: inside.map((i) => i.peerId) })),
+  ])
+}
+
+export async function heal(dir: string): Promise<void> {
+  const state = readState(resolve(dir))
+  await Promise.all(
+    state.nodes.filter((node) => isRunning(node.pid)).map((node) => postFaults(node.api, { dropPeers: [] })),
+  )
+}
+
+/** Stops every node (SIGTERM: each announces its leave), then SIGKILLs any that lingers. */
+export async function down(dir: string): Promise<{ stopped: number; forced: number }> {
+  const root = resolve(dir)
+  const state = readState(root)
+  const pids = state.nodes.flatMap((node) => (node.pid !== null && isRunning(node.pid) ? [node.pid] : []))
+  for (const pid of pids) signal(pid, 'SIGTERM')
+  const lingering = await waitForExit(pids, SHUTDOWN_LIMIT_MS)
+  for (const pid of lingering) signal(pid, 'SIGKILL')
+  const survivors = await waitForExit(lingering, SHUTDOWN_LIMIT_MS)
+  if (survivors.length > 0) {
+    throw new MeshError(
+      'UNAVAILABLE',
+      `processes ${survivors.join(', ')} survived SIGKILL; the state file is kept`,
+    )
+  }
+  removeState(root)
+  return { stopped: pids.length, forced: lingering.length }
+}

@@ -1,0 +1,62 @@
+/**
+ * Node processes of a local cluster: spawned detached with their output in a log file, so they live on
+ * after `meshwork cluster up` returns; checked and signalled by pid.
+ */
+import { spawn } from 'node:child_process'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { join } from 'node:path'
+
+const CLI_ENTRY = new URL('../cli/main.ts', import.meta.url).pathname
+
+export interface NodeProcessSpec {
+  readonly name: string
+  readonly dataDir: string
+  readonly args: readonly string[]
+}
+
+export function spawnNode(spec: NodeProcessSpec): { pid: number; logFile: string } {
+  mkdirSync(spec.dataDir, { recursive: true })
+  const logFile = join(spec.dataDir, 'node.log')
+  const log = openSync(logFile, 'a')
+  try {
+    const child = spawn(process.execPath, [CLI_ENTRY, 'node', 'start', ...spec.args], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    })
+    child.unref()
+    if (child.pid === undefined) throw new Error(`could not start ${spec.name}`)
+    return { pid: child.pid, logFile }
+  } finally {
+    closeSync(log)
+  }
+}
+
+export function isRunning(pid: number | null): boolean {
+  if (pid === null) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function signal(pid: number | null, name: NodeJS.Signals): void {
+  if (pid === null) return
+  try {
+    process.kill(pid, name)
+  } catch {
+    // already gone
+  }
+}
+
+/** Waits until none of `pids` runs, up to `limitMs`; returns those still running. */
+export async function waitForExit(pids: readonly number[], limitMs: number): Promise<number[]> {
+  const end = performance.now() + limitMs
+  let alive = pids.filter(isRunning)
+  while (alive.length > 0 && performance.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    alive = alive.filter(isRunning)
+  }
+  return alive
+}
