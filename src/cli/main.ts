@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 /**
  * The `meshwork` command. One file per verb under `commands/`; this file only assembles them and turns
- * errors into one clear line (no stack trace for bad input).
+ * errors into one clear line (no stack trace for bad input or an unreachable node). Exit status 2 means
+ * the command line or config was wrong; 1 means the command could not be done (no node to talk to, a port
+ * already taken, the API refused).
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import { isApiError } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
+import { registerCluster } from './commands/cluster.ts'
+import { registerMembers } from './commands/members.ts'
+import { registerNodeStart } from './commands/node-start.ts'
 import { registerSimMembership } from './commands/sim-membership.ts'
 import { registerStart } from './commands/start.ts'
+import { registerStatus } from './commands/status.ts'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -21,6 +28,10 @@ export function buildProgram(): Command {
   registerStart(program)
   const sim = program.command('sim').description('run deterministic simulations of Meshwork protocols')
   registerSimMembership(sim)
+  registerNodeStart(program)
+  registerStatus(program)
+  registerMembers(program)
+  registerCluster(program)
   return program
 }
 
@@ -33,7 +44,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode
     if (isMeshError(error)) {
       process.stderr.write(`meshwork: ${error.message}\n`)
-      return 2
+      return error.code === 'INVALID_ARGUMENT' || error.code === 'INVALID_CONFIG' ? 2 : 1
+    }
+    if (isApiError(error)) {
+      process.stderr.write(`meshwork: ${error.message}\n`)
+      return 1
     }
     throw error
   }

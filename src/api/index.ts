@@ -1,0 +1,43 @@
+export {
+  DEFAULT_API_URL,
+  DEFAULT_TIMEOUT_MS,
+  getMembers,
+  getStatus,
+  postFaults,
+  type RequestOptions,
+  streamEvents,
+} from './client.ts'
+export {
+  ApiError,
+  type ApiErrorBody,
+  type ApiErrorCode,
+  type ClientErrorCode,
+  isApiError,
+  isApiErrorBody,
+  type ServerErrorCode,
+} from './errors.ts'
+export { buildOpenApiDocument } from './openapi.ts'
+export {
+  COMMON_ERRORS,
+  type ContentType,
+  type Endpoints,
+  type FaultsApplied,
+  type HttpMethod,
+  type OpenApiDocument,
+  PROMETHEUS_CONTENT_TYPE,
+  ROUTES,
+  type RouteDefinition,
+  type RouteId,
+} from './routes.ts'
+export {
+  ERROR_SCHEMA,
+  FAULT_SPEC_SCHEMA,
+  FAULTS_APPLIED_SCHEMA,
+  type JsonSchema,
+  MEMBER_SCHEMA,
+  MEMBERS_SCHEMA,
+  MEMBERSHIP_EVENT_SCHEMA,
+  PROFILE_SCHEMA,
+  STATUS_SCHEMA,
+} from './schemas.ts'
+export { formatSseData, MAX_SSE_EVENT_CHARS, SSE_HEARTBEAT, SseParser } from './sse.ts'

@@ -1,0 +1,133 @@
+/**
+ * The control API, defined once (after Lodestar's `packages/api/src/keymanager/routes.ts`): one table says
+ * each route's method, path and schemas, and `Endpoints` says its TypeScript types. The daemon registers
+ * its handlers from the table, the client builds its requests from it, and `openapi.ts` documents it, so
+ * the three cannot drift apart.
+ */
+import type { FaultSpec, MembersView, NodeStatus } from '../node/running-node.ts'
+import type { MembershipEvent } from '../protocols/membership/index.ts'
+import {
+  FAULT_SPEC_SCHEMA,
+  FAULTS_APPLIED_SCHEMA,
+  type JsonSchema,
+  MEMBERS_SCHEMA,
+  MEMBERSHIP_EVENT_SCHEMA,
+  STATUS_SCHEMA,
+} from './schemas.ts'
+
+export type HttpMethod = 'GET' | 'POST'
+
+/** Prometheus' text exposition format, version 0.0.4. */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+
+export type ContentType = 'application/json' | 'text/event-stream' | typeof PROMETHEUS_CONTENT_TYPE
+
+export interface RouteDefinition {
+  readonly method: HttpMethod
+  readonly url: string
+  readonly summary: string
+  /** JSON request body, validated before the handler runs; unknown fields are refused. */
+  readonly body?: JsonSchema
+  readonly response: { readonly contentType: ContentType; readonly schema: JsonSchema }
+  /** Error statuses particular to this route, with what they mean; `COMMON_ERRORS` apply to all. */
+  readonly errors: Readonly<Record<number, string>>
+}
+
+/** Errors any route may answer, always as `{code, message}`. */
+export const COMMON_ERRORS: Readonly<Record<number, string>> = {
+  401: 'UNAUTHORIZED: the API listens off loopback and the bearer token is missing or wrong',
+  500: 'INTERNAL: the node failed to answer; its log says why',
+  503: 'SHUTTING_DOWN: the node is stopping',
+}
+
+const BAD_BODY = {
+  400: 'INVALID_JSON or INVALID_REQUEST: the body is not JSON or does not match the schema',
+  413: 'PAYLOAD_TOO_LARGE: the body is over the limit',
+  415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
+} as const
+
+export interface FaultsApplied {
+  readonly ok: true
+}
+
+/** What the OpenAPI route answers; see `openapi.ts`. */
+export interface OpenApiDocument {
+  readonly openapi: string
+  readonly info: { readonly title: string; readonly version: string; readonly description?: string }
+  readonly paths: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  readonly components: Readonly<Record<string, unknown>>
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[]
+}
+
+interface Endpoint<Body, Response> {
+  readonly body: Body
+  readonly response: Response
+}
+
+/** The types of each route. For the event stream, `response` is the type of one event. */
+export interface Endpoints {
+  readonly getStatus: Endpoint<undefined, NodeStatus>
+  readonly getMembers: Endpoint<undefined, MembersView>
+  readonly streamEvents: Endpoint<undefined, MembershipEvent>
+  readonly postFaults: Endpoint<FaultSpec, FaultsApplied>
+  readonly getOpenApi: Endpoint<undefined, OpenApiDocument>
+  readonly getMetrics: Endpoint<undefined, string>
+}
+
+export type RouteId = keyof Endpoints
+
+export const ROUTES: { readonly [Id in RouteId]: RouteDefinition } = {
+  getStatus: {
+    method: 'GET',
+    url: '/v1/status',
+    summary: "The node's identity, state and member counts",
+    response: { contentType: 'application/json', schema: STATUS_SCHEMA },
+    errors: {},
+  },
+  getMembers: {
+    method: 'GET',
+    url: '/v1/members',
+    summary: 'Every member this node knows, with its state, incarnation and profile',
+    response: { contentType: 'application/json', schema: MEMBERS_SCHEMA },
+    errors: {},
+  },
+  streamEvents: {
+    method: 'GET',
+    url: '/v1/events',
+    summary:
+      'Membership events as server-sent events: one `data:` line of JSON per event, a `: heartbeat` comment every 15 s',
+    response: { contentType: 'text/event-stream', schema: MEMBERSHIP_EVENT_SCHEMA },
+    errors: { 503: 'TOO_MANY_STREAMS: the node serves a bounded number of event streams at once' },
+  },
+  postFaults: {
+    method: 'POST',
+    url: '/v1/faults',
+    summary:
+      'Drop or shape traffic (testing only); refused unless the node runs with --allow-fault-injection',
+    body: FAULT_SPEC_SCHEMA,
+    response: { contentType: 'application/json', schema: FAULTS_APPLIED_SCHEMA },
+    errors: { ...BAD_BODY, 403: 'FAULTS_NOT_ALLOWED: the node was started without --allow-fault-injection' },
+  },
+  getOpenApi: {
+    method: 'GET',
+    url: '/v1/openapi.json',
+    summary: 'This API as an OpenAPI 3.1 document, generated from the route table',
+    response: {
+      contentType: 'application/json',
+      schema: {
+        type: 'object',
+        required: ['openapi', 'info', 'paths', 'components'],
+        additionalProperties: true,
+      },
+    },
+    errors: {},
+  },
+  getMetrics: {
+    method: 'GET',
+    url: '/metrics',
+    summary:
+      'Prometheus metrics: members by state, probe round trips, traffic, rejected frames, event-loop lag',
+    response: { contentType: PROMETHEUS_CONTENT_TYPE, schema: { type: 'string' } },
+    errors: {},
+  },
+}

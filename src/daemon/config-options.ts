@@ -1,0 +1,292 @@
+/**
+ * The options of `meshwork node start` as one typed table (after vitest's `cli-config.ts`): each option
+ * has its flag, its help, its default and one reader that accepts it from a flag's text or from a JSON
+ * config file, so both sources are checked by the same code and fail with messages that name the option,
+ * say what it must be, and show what it got.
+ *
+ * The defaults, and why:
+ * - realm `default`: nodes started with no options find each other (mDNS) on a LAN.
+ * - listen on every IPv4 interface, TCP and QUIC, on ports the OS picks: two nodes on one machine do not
+ *   collide; seeds name their port explicitly.
+ * - profile `lan`, capacity 1, memory 0 (not advertised), no region, labels or hidden flag: the
+ *   membership `DEFAULT_PROFILE`.
+ * - data dir `~/.meshwork/<realm>`: one identity per realm per user.
+ * - API on 127.0.0.1:7070: loopback needs no token; other hosts do (`listen.ts`).
+ * - mDNS on, fault injection off, log level `info`.
+ */
+import { homedir } from 'node:os'
+import { isAbsolute, resolve } from 'node:path'
+import { MeshError } from '../kernel/index.ts'
+import { type ConnectionClass, isConnectionClass, WIRE_LIMITS } from '../protocols/membership/index.ts'
+import { type ApiAddress, DEFAULT_API_ADDRESS, formatApiAddress, parseApiAddress } from './api-address.ts'
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
+
+/** The options after reading, before the realm key file is read and the data dir defaulted. */
+export interface ConfigValues {
+  readonly realm: string
+  /** Path of the realm key file. */
+  readonly realmKey: string | undefined
+  readonly seeds: readonly string[]
+  readonly listen: readonly string[]
+  readonly profile: ConnectionClass
+  readonly labels: readonly string[]
+  readonly capacity: number
+  readonly memoryMb: number
+  readonly region: string
+  readonly hidden: boolean
+  /** Undefined means `~/.meshwork/<realm>`. */
+  readonly dataDir: string | undefined
+  readonly api: ApiAddress
+  readonly mdns: boolean
+  readonly allowPeers: readonly string[]
+  readonly allowFaultInjection: boolean
+  readonly logLevel: LogLevel
+}
+
+export type ConfigKey = keyof ConfigValues
+
+export const CONFIG_DEFAULTS: ConfigValues = Object.freeze({
+  realm: 'default',
+  realmKey: undefined,
+  seeds: [],
+  listen: ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/udp/0/quic-v1'],
+  profile: 'lan',
+  labels: [],
+  capacity: 1,
+  memoryMb: 0,
+  region: '',
+  hidden: false,
+  dataDir: undefined,
+  api: DEFAULT_API_ADDRESS,
+  mdns: true,
+  allowPeers: [],
+  allowFaultInjection: false,
+  logLevel: 'info',
+})
+
+/** Where a value came from, which shapes the error message and how paths resolve. */
+export interface ValueSource {
+  /** `--capacity`, or `config file /etc/meshwork.json: capacity`. */
+  readonly label: string
+  readonly fromFlag: boolean
+  /** Relative paths resolve from here: the working directory for flags, the file's directory for a file. */
+  readonly baseDir: string
+}
+
+export interface OptionSpec<T> {
+  /** Commander's syntax, e.g. `--capacity <n>`. */
+  readonly flags: string
+  readonly description: string
+  /** Shown in `--help`; undefined for switches that are off by default. */
+  readonly defaultText?: string
+  /** A flag's text (or `true` for a switch) or a config file's JSON value, checked and converted. */
+  readonly read: (value: unknown, source: ValueSource) => T
+}
+
+export function invalid(source: ValueSource, requirement: string, got: unknown): never {
+  const shown = source.fromFlag && typeof got === 'string' ? `'${got}'` : JSON.stringify(got)
+  throw new MeshError(
+    source.fromFlag ? 'INVALID_ARGUMENT' : 'INVALID_CONFIG',
+    `${source.label} must be ${requirement}, got ${shown}`,
+  )
+}
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+
+function text(requirement: string, ok: (value: string) => boolean): OptionSpec<string>['read'] {
+  return (value, source) => {
+    if (typeof value !== 'string' || !ok(value)) invalid(source, requirement, value)
+    return value
+  }
+}
+
+function integer(max: number): OptionSpec<number>['read'] {
+  return (value, source) => {
+    const number = source.fromFlag && typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
+      invalid(source, 'a non-negative integer', value)
+    }
+    if (number > max) invalid(source, `an integer from 0 to ${max}`, value)
+    return number
+  }
+}
+
+function flag(): OptionSpec<boolean>['read'] {
+  return (value, source) => {
+    if (typeof value === 'boolean') return value
+    if (source.fromFlag && (value === 'true' || value === 'false')) return value === 'true'
+    return invalid(source, 'true or false', value)
+  }
+}
+
+/** Flags take comma-separated text; files take an array of strings. Each item is checked on its own. */
+function list(
+  item: { readonly requirement: string; readonly ok: (value: string) => boolean },
+  maxItems: number,
+): OptionSpec<readonly string[]>['read'] {
+  return (value, source) => {
+    let items: readonly string[]
+    if (source.fromFlag && typeof value === 'string') {
+      items = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+    } else if (Array.isArray(value) && value.every((part) => typeof part === 'string')) {
+      items = value
+    } else {
+      return invalid(source, `an array of strings, each ${item.requirement}`, value)
+    }
+    if (items.length > maxItems) invalid(source, `at most ${maxItems} items`, value)
+    items.forEach((part, index) => {
+      if (!item.ok(part)) {
+        const label = source.fromFlag ? source.label : `${source.label}[${index}]`
+        invalid({ ...source, label }, item.requirement, part)
+      }
+    })
+    return items
+  }
+}
+
+function path(): OptionSpec<string>['read'] {
+  return (value, source) => {
+    if (typeof value !== 'string' || value.trim() === '') invalid(source, 'a file or directory path', value)
+    if (value === '~' || value.startsWith('~/')) return resolve(homedir(), value.slice(2))
+    return isAbsolute(value) ? value : resolve(source.baseDir, value)
+  }
+}
+
+const multiaddr = {
+  requirement: `a multiaddr like /ip4/192.0.2.7/tcp/4001 (at most ${WIRE_LIMITS.maxAddressBytes} bytes)`,
+  // The engine parses multiaddrs fully; this catches what is plainly not one (a host:port, a URL, a typo).
+  ok: (value: string) =>
+    /^(\/[A-Za-z0-9-]+\/[^/\s,]+)+(\/[A-Za-z0-9-]+)*$/.test(value) &&
+    utf8Bytes(value) <= WIRE_LIMITS.maxAddressBytes,
+}
+
+const peerId = {
+  requirement: 'a peer id like 12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
+  // base58btc (12D3KooW…, Qm…) or a base32 CID (b…).
+  ok: (value: string) => /^[1-9A-HJ-NP-Za-km-z]{32,128}$/.test(value) || /^b[a-z2-7]{32,128}$/.test(value),
+}
+
+export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigValues[Key]> } = {
+  realm: {
+    flags: '--realm <name>',
+    description: 'realm to join; nodes of different realms never talk',
+    defaultText: CONFIG_DEFAULTS.realm,
+    read: text("1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", (value) =>
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value),
+    ),
+  },
+  realmKey: {
+    flags: '--realm-key <file>',
+    description: 'file with the realm pre-shared key: 64 hex characters (openssl rand -hex 32)',
+    read: path(),
+  },
+  seeds: {
+    flags: '--seeds <multiaddrs>',
+    description: 'comma-separated multiaddrs of nodes to join through',
+    defaultText: 'none',
+    read: list(multiaddr, 64),
+  },
+  listen: {
+    flags: '--listen <multiaddrs>',
+    description: 'comma-separated multiaddrs to listen on',
+    defaultText: CONFIG_DEFAULTS.listen.join(','),
+    read: list(multiaddr, WIRE_LIMITS.maxAddresses),
+  },
+  profile: {
+    flags: '--profile <class>',
+    description: 'connection class, which sets the membership timings: lan, wan, mobile or hostile',
+    defaultText: CONFIG_DEFAULTS.profile,
+    read: (value, source) => {
+      if (typeof value !== 'string' || !isConnectionClass(value)) {
+        return invalid(source, 'one of lan, wan, mobile, hostile', value)
+      }
+      return value
+    },
+  },
+  labels: {
+    flags: '--labels <labels>',
+    description: 'comma-separated labels this node advertises, e.g. gpu,linux',
+    defaultText: 'none',
+    read: list(
+      {
+        requirement: `a label without spaces or commas, at most ${WIRE_LIMITS.maxLabelBytes} bytes`,
+        ok: (value) => /^[^\s,]+$/.test(value) && utf8Bytes(value) <= WIRE_LIMITS.maxLabelBytes,
+      },
+      WIRE_LIMITS.maxLabels,
+    ),
+  },
+  capacity: {
+    flags: '--capacity <n>',
+    description: 'task slots this node offers',
+    defaultText: String(CONFIG_DEFAULTS.capacity),
+    read: integer(WIRE_LIMITS.maxCapacity),
+  },
+  memoryMb: {
+    flags: '--memory-mb <mb>',
+    description: 'memory this node offers to tasks, in MiB; 0 leaves it unadvertised',
+    defaultText: String(CONFIG_DEFAULTS.memoryMb),
+    read: integer(WIRE_LIMITS.maxMemoryMb),
+  },
+  region: {
+    flags: '--region <name>',
+    description: 'region this node is in, e.g. eu-west',
+    defaultText: 'none',
+    read: text(
+      `at most ${WIRE_LIMITS.maxRegionBytes} bytes of printable text`,
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+      (value) => utf8Bytes(value) <= WIRE_LIMITS.maxRegionBytes && !/[\u0000-\u001f\u007f]/.test(value),
+    ),
+  },
+  hidden: {
+    flags: '--hidden',
+    description: 'take part in membership without being offered work or listed by default',
+    read: flag(),
+  },
+  dataDir: {
+    flags: '--data-dir <dir>',
+    description: 'directory for the identity key, the API token and state',
+    defaultText: '~/.meshwork/<realm>',
+    read: path(),
+  },
+  api: {
+    flags: '--api <host:port>',
+    description: 'address of the control API; a non-loopback host requires a bearer token',
+    defaultText: formatApiAddress(CONFIG_DEFAULTS.api),
+    read: (value, source) => {
+      const address = typeof value === 'string' ? parseApiAddress(value) : undefined
+      if (address === undefined) return invalid(source, 'HOST:PORT, e.g. 127.0.0.1:7070 or [::1]:7070', value)
+      return address
+    },
+  },
+  mdns: {
+    flags: '--no-mdns',
+    description: 'do not discover peers on the local network with mDNS',
+    read: flag(),
+  },
+  allowPeers: {
+    flags: '--allow-peers <ids>',
+    description: 'comma-separated peer ids allowed to connect (default: all that pass realm admission)',
+    read: list(peerId, 10_000),
+  },
+  allowFaultInjection: {
+    flags: '--allow-fault-injection',
+    description: 'accept POST /v1/faults (drop or shape traffic); for tests only',
+    read: flag(),
+  },
+  logLevel: {
+    flags: '--log-level <level>',
+    description: `log level: ${LOG_LEVELS.join(', ')}`,
+    defaultText: CONFIG_DEFAULTS.logLevel,
+    read: (value, source) => {
+      if (typeof value !== 'string' || !isLogLevel(value)) {
+        return invalid(source, `one of ${LOG_LEVELS.join(', ')}`, value)
+      }
+      return value
+    },
+  },
+}
+
+export const CONFIG_KEYS = Object.keys(CONFIG_OPTIONS) as ConfigKey[]

@@ -1,0 +1,65 @@
+/**
+ * One node process: the node started by an engine, its control API listening, and (when off loopback)
+ * the token that guards it. The engine comes in as a function, so this runs with a fake node in tests and
+ * the libp2p engine is loaded only by `meshwork node start`.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { NodeOptions, RunningNode } from '../node/running-node.ts'
+import type { DaemonConfig } from './config.ts'
+import { handleShutdownSignals, type LifecycleOptions, shutdown } from './lifecycle.ts'
+import { listenApi, loadOrCreateApiToken, needsToken } from './listen.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { buildServer } from './server.ts'
+
+export type StartNode = (options: NodeOptions) => Promise<RunningNode>
+
+export interface Daemon {
+  readonly node: RunningNode
+  readonly app: FastifyInstance
+  readonly apiUrl: string
+  /** The token file, when the API listens off loopback and demands one. */
+  readonly tokenFile: string | undefined
+}
+
+export async function startDaemon(
+  config: DaemonConfig,
+  startNode: StartNode,
+  logger: Logger,
+): Promise<Daemon> {
+  // The token first: a bad token file should stop us before the node joins anything.
+  const token = needsToken(config.api) ? loadOrCreateApiToken(config.node.dataDir) : undefined
+  if (token?.created) logger.info({ path: token.path }, 'made a new API token')
+  const node = await startNode(config.node)
+  const app = buildServer(node, {
+    ...(token === undefined ? {} : { requireToken: token.token }),
+    allowFaultInjection: config.node.allowFaultInjection,
+    logger,
+  })
+  try {
+    const apiUrl = await listenApi(app, config.api)
+    logger.info({ peerId: node.peerId, apiUrl }, 'node running')
+    return { node, app, apiUrl, tokenFile: token?.path }
+  } catch (error) {
+    await shutdown({ app, node })
+    throw error
+  }
+}
+
+export interface RunOptions {
+  /** Signal handling, replaceable in tests. */
+  readonly lifecycle?: Omit<LifecycleOptions, 'logger'>
+  /** @default a pino logger on stderr at `config.logLevel` */
+  readonly logger?: Logger
+}
+
+/** `startDaemon` with a logger and graceful shutdown on SIGINT/SIGTERM: what `meshwork node start` runs. */
+export async function runDaemon(
+  config: DaemonConfig,
+  startNode: StartNode,
+  options: RunOptions = {},
+): Promise<Daemon> {
+  const logger = options.logger ?? createLogger(config.logLevel)
+  const daemon = await startDaemon(config, startNode, logger)
+  handleShutdownSignals(daemon, { logger, ...options.lifecycle })
+  return daemon
+}

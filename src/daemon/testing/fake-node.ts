@@ -1,0 +1,119 @@
+/**
+ * A `RunningNode` made of plain data, for tests of the daemon, the API client and the CLI: no network,
+ * no clock. Tests set its values, emit events by hand and read back what the API did to it.
+ */
+import { MeshError } from '../../kernel/index.ts'
+import type { FaultSpec, MembersView, NodeMetrics, NodeStatus, RunningNode } from '../../node/running-node.ts'
+import type { MembershipEvent } from '../../protocols/membership/index.ts'
+
+export const FAKE_PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+export const FAKE_OTHER_PEER_ID = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+
+export interface FakeNodeInit {
+  /** Mirrors the engine: `applyFaults` throws `UNAVAILABLE` unless allowed at start. @default true */
+  readonly allowFaultInjection?: boolean
+}
+
+export class FakeNode implements RunningNode {
+  readonly peerId = FAKE_PEER_ID
+  statusValue: NodeStatus = {
+    peerId: FAKE_PEER_ID,
+    realm: 'default',
+    state: 'running',
+    members: { alive: 2, suspect: 0, failed: 1, left: 0 },
+    addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${FAKE_PEER_ID}`],
+    incarnation: 3,
+    localHealth: 0,
+    uptimeMs: 65_000,
+    version: '0.1.0',
+  }
+  membersValue: MembersView = {
+    self: FAKE_PEER_ID,
+    members: [
+      {
+        peerId: FAKE_PEER_ID,
+        state: 'alive',
+        incarnation: 3,
+        addresses: ['/ip4/127.0.0.1/tcp/4001'],
+        profile: {
+          labels: ['gpu', 'linux'],
+          capacity: 4,
+          memoryMb: 8_192,
+          connectionClass: 'lan',
+          region: 'eu-west',
+          hidden: false,
+        },
+      },
+      {
+        peerId: FAKE_OTHER_PEER_ID,
+        state: 'alive',
+        incarnation: 1,
+        addresses: ['/ip4/127.0.0.1/tcp/4002'],
+        profile: {
+          labels: [],
+          capacity: 1,
+          memoryMb: 0,
+          connectionClass: 'wan',
+          region: '',
+          hidden: false,
+        },
+        rttMs: 12.4,
+      },
+    ],
+  }
+  metricsValue: NodeMetrics = {
+    messagesIn: 10,
+    messagesOut: 12,
+    bytesIn: 1_000,
+    bytesOut: 1_200,
+    rejectedFrames: { truncated: 2 },
+    probeRoundTripsMs: [1.5, 3],
+    admissionFailures: 1,
+    peersDisconnected: 0,
+  }
+  readonly appliedFaults: FaultSpec[] = []
+  stopCalls = 0
+  private readonly allowFaultInjection: boolean
+  private readonly listeners = new Set<(event: MembershipEvent) => void>()
+
+  constructor(init: FakeNodeInit = {}) {
+    this.allowFaultInjection = init.allowFaultInjection ?? true
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size
+  }
+
+  status(): NodeStatus {
+    return this.statusValue
+  }
+
+  members(): MembersView {
+    return this.membersValue
+  }
+
+  subscribe(listener: (event: MembershipEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  emit(event: MembershipEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  metrics(): NodeMetrics {
+    const sample = this.metricsValue
+    // Round trips are drained by each read, as the engine does.
+    this.metricsValue = { ...sample, probeRoundTripsMs: [] }
+    return sample
+  }
+
+  applyFaults(faults: FaultSpec): void {
+    if (!this.allowFaultInjection) throw new MeshError('UNAVAILABLE', 'fault injection is not allowed')
+    this.appliedFaults.push(faults)
+  }
+
+  async stop(): Promise<void> {
+    this.stopCalls += 1
+  }
+}
