@@ -146,3 +146,13 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     assert.throws(() => node.applyFaults({ dropPeers: [] }), /--allow-fault-injection/)
   })
 })
+
+describe('discovery on the local network', { timeout: 60_000 }, () => {
+  it('two nodes with mDNS and no seeds find each other and join', async () => {
+    const realm = `mdns-${process.pid}-${Date.now()}`
+    const a = await startNode({ ...options([]), realm, mdns: true })
+    const b = await startNode({ ...options([]), realm, mdns: true })
+    nodes.push(a, b)
+    await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 30_000)
+  })
+})

@@ -127,6 +127,13 @@ export class Libp2pNode implements RunningNode {
       this.links.forget(peer)
       this.input((now) => this.core.connectionLost(now, peer))
     })
+    // mDNS (when on) finds nodes on the local network: join through any that membership does not know yet.
+    // Realm admission keeps other realms out, so two clusters of one realm on a LAN merge into one.
+    this.host.addEventListener('peer:discovery', (event) => {
+      const peer = event.detail.id.toString()
+      if (peer === this.peerId || this.core.member(peer) !== undefined || this.stopping) return
+      this.input((now) => this.core.join(now, [peer]))
+    })
     this.badFrameReset = setInterval(() => this.badFrames.clear(), 60_000)
     this.badFrameReset.unref()
     await this.joinSeeds()
