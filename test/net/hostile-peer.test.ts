@@ -13,6 +13,7 @@ import { Admission, realmKey } from '../../src/engines/libp2p/admission.ts'
 import { lengthPrefixed } from '../../src/engines/libp2p/framing.ts'
 import { createHost } from '../../src/engines/libp2p/host.ts'
 import { MEMBERSHIP_PROTOCOL, startNode } from '../../src/engines/libp2p/index.ts'
+import { encodeMessage } from '../../src/protocols/membership/index.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-hostile-'))
 const cleanup: Array<() => Promise<unknown>> = []
@@ -73,4 +74,41 @@ it('drops and counts malformed and oversized frames, and disconnects a peer that
   await new Promise((resolve) => setTimeout(resolve, 300))
   assert.equal(node.metrics().peersDisconnected, 1)
   assert.equal(node.status().state, 'running')
+})
+
+it('keeps a connection from a peer that does not speak Meshwork, but never serves it membership', {
+  timeout: 30_000,
+}, async () => {
+  const node = await startNode({
+    realm: 'foreign',
+    seeds: [],
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    profile: 'lan',
+    labels: [],
+    capacity: 1,
+    memoryMb: 0,
+    region: '',
+    hidden: false,
+    dataDir: mkdtempSync(join(tmpdir(), 'meshwork-foreign-')),
+    mdns: false,
+    allowPeers: [],
+    allowFaultInjection: false,
+  })
+  cleanup.push(() => node.stop())
+  // a plain libp2p peer (say, a public DHT server) without the admission protocol
+  const stranger = await createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    allowPeers: [],
+  })
+  await stranger.start()
+  cleanup.push(async () => stranger.stop())
+  const connection = await stranger.dial(multiaddr(node.status().addresses[0] as string))
+  const stream = await connection.newStream(MEMBERSHIP_PROTOCOL)
+  stream.send(lengthPrefixed(encodeMessage({ type: 'ping', seq: 1, updates: [] })))
+  await new Promise((resolve) => setTimeout(resolve, 6_000))
+  assert.equal(node.status().members.alive, 0, 'the stranger was not taken in')
+  assert.equal(stream.status === 'open', false, 'its membership stream was refused')
+  assert.equal(connection.status, 'open', 'but the connection itself stays, for non-Meshwork services')
 })

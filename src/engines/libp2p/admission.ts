@@ -12,8 +12,10 @@
  *     HMAC(K, "initiator" ‖ idI ‖ idR ‖ nonceI ‖ nonceR) ─►
  *
  * Fresh nonces on both sides defeat replay; binding both peer ids (already authenticated by Noise or
- * QUIC's TLS) stops a proof from one connection being reflected into another. A failed or late
- * handshake closes the connection and is counted.
+ * QUIC's TLS) stops a proof from one connection being reflected into another. A failed or stalled
+ * handshake closes the connection and is counted. A peer that does not speak the admission protocol at
+ * all (a public DHT server or relay) keeps its connection for those services, but is never served a
+ * Meshwork protocol.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -53,8 +55,14 @@ function sameProof(a: Uint8Array | undefined, b: Uint8Array): boolean {
 
 export interface AdmissionCounters {
   admitted: number
+  /** Handshakes that failed (wrong key, bad proof, stalled): the connection was closed. */
   failed: number
+  /** Connections to peers that do not speak the admission protocol: kept, but never admitted. */
+  foreign: number
 }
+
+/** How a handshake ended: proven, refused (close the connection), or not attempted by a non-Meshwork peer. */
+type Verdict = 'admitted' | 'refused' | 'foreign'
 
 /** Runs the handshake on every new connection and tells others which connections are admitted. */
 interface Outcome {
@@ -69,7 +77,7 @@ export class Admission {
   private readonly timeoutMs: number
   /** Per connection id: the handshake's outcome, created by whichever side asks first. */
   private readonly outcomes = new Map<string, Outcome>()
-  readonly counters: AdmissionCounters = { admitted: 0, failed: 0 }
+  readonly counters: AdmissionCounters = { admitted: 0, failed: 0, foreign: 0 }
 
   constructor(host: Libp2p, key: Uint8Array, timeoutMs: number) {
     this.host = host
@@ -104,7 +112,10 @@ export class Admission {
     const outcome = this.outcome(connection)
     if (!outcome.settled) {
       setTimeout(() => {
-        if (!outcome.settled) this.fail(connection, outcome)
+        if (outcome.settled) return
+        // nobody started a handshake on this connection: a peer that is not a Meshwork node
+        this.counters.foreign++
+        outcome.resolve(false)
       }, this.timeoutMs).unref()
     }
     return outcome.promise
@@ -132,21 +143,22 @@ export class Admission {
     return outcome
   }
 
-  private settle(connection: Connection, handshake: Promise<boolean>): void {
+  private settle(connection: Connection, handshake: Promise<Verdict>): void {
     const outcome = this.outcome(connection)
     const timer = setTimeout(() => this.fail(connection, outcome), this.timeoutMs)
     timer.unref()
     void handshake
-      .catch(() => false)
-      .then((ok) => {
+      .catch((): Verdict => 'refused')
+      .then((verdict) => {
         clearTimeout(timer)
         if (outcome.settled) return
-        if (!ok) {
+        if (verdict === 'refused') {
           this.fail(connection, outcome)
           return
         }
-        this.counters.admitted++
-        outcome.resolve(true)
+        if (verdict === 'foreign') this.counters.foreign++
+        else this.counters.admitted++
+        outcome.resolve(verdict === 'admitted')
       })
   }
 
@@ -157,29 +169,32 @@ export class Admission {
     void connection.close().catch(() => {})
   }
 
-  private async initiate(connection: Connection): Promise<boolean> {
-    const stream = await connection.newStream(ADMISSION_PROTOCOL, {
-      signal: AbortSignal.timeout(this.timeoutMs),
-    })
+  private async initiate(connection: Connection): Promise<Verdict> {
+    let stream: Stream
+    try {
+      stream = await connection.newStream(ADMISSION_PROTOCOL, { signal: AbortSignal.timeout(this.timeoutMs) })
+    } catch {
+      return 'foreign'
+    }
     const frames = readFrames(stream)
     const nonceI = randomBytes(NONCE_BYTES)
     stream.send(lengthPrefixed(nonceI))
     const reply = await frames.next()
-    if (reply === undefined || reply.length !== NONCE_BYTES + PROOF_BYTES) return false
+    if (reply === undefined || reply.length !== NONCE_BYTES + PROOF_BYTES) return 'refused'
     const nonceR = reply.subarray(0, NONCE_BYTES)
     const me = this.host.peerId.toString()
     const them = connection.remotePeer.toString()
     const expected = admissionProof(this.key, 'responder', me, them, nonceI, nonceR)
-    if (!sameProof(reply.subarray(NONCE_BYTES), expected)) return false
+    if (!sameProof(reply.subarray(NONCE_BYTES), expected)) return 'refused'
     stream.send(lengthPrefixed(admissionProof(this.key, 'initiator', me, them, nonceI, nonceR)))
     await stream.close().catch(() => {})
-    return true
+    return 'admitted'
   }
 
-  private async respond(stream: Stream, connection: Connection): Promise<boolean> {
+  private async respond(stream: Stream, connection: Connection): Promise<Verdict> {
     const frames = readFrames(stream)
     const nonceI = await frames.next()
-    if (nonceI === undefined || nonceI.length !== NONCE_BYTES) return false
+    if (nonceI === undefined || nonceI.length !== NONCE_BYTES) return 'refused'
     const nonceR = randomBytes(NONCE_BYTES)
     const me = this.host.peerId.toString()
     const them = connection.remotePeer.toString()
@@ -191,7 +206,7 @@ export class Admission {
     const proofI = await frames.next()
     const ok = sameProof(proofI, admissionProof(this.key, 'initiator', them, me, nonceI, nonceR))
     await stream.close().catch(() => {})
-    return ok
+    return ok ? 'admitted' : 'refused'
   }
 }
 
