@@ -73,6 +73,9 @@ function nodeArgs(
     node.listen.join(','),
     ...(seeds.length > 0 ? ['--seeds', seeds.join(',')] : []),
     '--no-mdns',
+    // loopback clusters find each other through their seeds; a DHT or NAT traversal would only add load
+    '--no-dht',
+    '--no-nat',
     '--allow-fault-injection',
   ]
 }

@@ -4,9 +4,16 @@
  */
 import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
-import { join } from 'node:path'
+import { extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-const CLI_ENTRY = new URL('../cli/main.ts', import.meta.url).pathname
+/**
+ * The CLI entry next to this file, with this file's own extension: `main.ts` when Node runs the sources
+ * (development), `main.js` when it runs the compiled package (`dist/`).
+ */
+const CLI_ENTRY = fileURLToPath(
+  new URL(`../cli/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+)
 
 export interface NodeProcessSpec {
   readonly name: string

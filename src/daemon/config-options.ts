@@ -38,6 +38,8 @@ export interface ConfigValues {
   readonly dataDir: string | undefined
   readonly api: ApiAddress
   readonly mdns: boolean
+  readonly dht: boolean
+  readonly nat: boolean
   readonly allowPeers: readonly string[]
   readonly allowFaultInjection: boolean
   readonly logLevel: LogLevel
@@ -59,6 +61,9 @@ export const CONFIG_DEFAULTS: ConfigValues = Object.freeze({
   dataDir: undefined,
   api: DEFAULT_API_ADDRESS,
   mdns: true,
+  // across networks, a realm is found through the DHT and nodes behind NAT need relays and hole punching
+  dht: true,
+  nat: true,
   allowPeers: [],
   allowFaultInjection: false,
   logLevel: 'info',
@@ -264,6 +269,16 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
   mdns: {
     flags: '--no-mdns',
     description: 'do not discover peers on the local network with mDNS',
+    read: flag(),
+  },
+  dht: {
+    flags: '--no-dht',
+    description: 'do not find realm members through the Kademlia DHT (loopback and LAN clusters need not)',
+    read: flag(),
+  },
+  nat: {
+    flags: '--no-nat',
+    description: 'do not use AutoNAT, circuit relays and hole punching (not needed without NAT)',
     read: flag(),
   },
   allowPeers: {

@@ -48,6 +48,8 @@ describe('daemon config', () => {
       hidden: false,
       dataDir: join(homedir(), '.meshwork', 'default'),
       mdns: true,
+      dht: true,
+      nat: true,
       allowPeers: [],
       allowFaultInjection: false,
     })

@@ -81,6 +81,8 @@ export function resolveConfig(flags: Readonly<Record<string, unknown>>, cwd = pr
       hidden: values.hidden,
       dataDir: values.dataDir ?? defaultDataDir(values.realm),
       mdns: values.mdns,
+      dht: values.dht,
+      nat: values.nat,
       allowPeers: values.allowPeers,
       allowFaultInjection: values.allowFaultInjection,
     },

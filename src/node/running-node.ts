@@ -28,6 +28,21 @@ export interface NodeOptions {
   readonly dataDir: string
   /** Discover peers on the local network with mDNS. */
   readonly mdns: boolean
+  /**
+   * Find members across networks through a provider record for the realm in the Kademlia DHT.
+   * @default false (the daemon turns it on unless `--no-dht`)
+   */
+  readonly dht?: boolean
+  /**
+   * Serve the DHT even without a public address, and keep private addresses in its records (private
+   * networks, loopback tests). @default false
+   */
+  readonly dhtServer?: boolean
+  /**
+   * Work behind NAT: AutoNAT, circuit relay v2 transport and DCUtR hole punching.
+   * @default false (the daemon turns it on unless `--no-nat`)
+   */
+  readonly nat?: boolean
   /** Peer ids allowed to connect; empty means everyone who passes realm admission. */
   readonly allowPeers: readonly string[]
   /** Accept fault injection through the control API (drop traffic, shape links). */

@@ -156,3 +156,29 @@ describe('discovery on the local network', { timeout: 60_000 }, () => {
     await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 30_000)
   })
 })
+
+describe('discovery across networks', { timeout: 90_000 }, () => {
+  it('two nodes that share only a DHT server (not a realm member) find each other through the realm record', async () => {
+    const { createHost } = await import('../../src/engines/libp2p/host.ts')
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const dhtServer = await createHost({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      dht: true,
+      dhtServer: true,
+      allowPeers: [],
+    })
+    await dhtServer.start()
+    try {
+      const bootstrap = dhtServer.getMultiaddrs()[0]?.toString() as string
+      const realm = `dht-${process.pid}`
+      const a = await startNode({ ...options([bootstrap]), realm, dht: true, dhtServer: true })
+      const b = await startNode({ ...options([bootstrap]), realm, dht: true, dhtServer: true })
+      nodes.push(a, b)
+      await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 60_000)
+    } finally {
+      await dhtServer.stop()
+    }
+  })
+})

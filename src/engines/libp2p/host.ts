@@ -1,6 +1,7 @@
 /**
  * The libp2p host a Meshwork node runs on: TCP (Noise + Yamux) and QUIC listeners, identify and ping,
- * mDNS discovery when asked, and a connection gater for the optional allow-list. This file and its
+ * mDNS discovery, the Kademlia DHT and NAT traversal (AutoNAT, circuit relay v2, DCUtR) when asked, and a
+ * connection gater for the optional allow-list. This file and its
  * siblings are the only code that imports libp2p (docs/adr/0002-libp2p-as-network-engine.md).
  *
  * Limits follow js-libp2p's defaults unless Meshwork needs otherwise: membership keeps one stream per
@@ -10,8 +11,12 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -21,6 +26,11 @@ export interface HostOptions {
   readonly privateKey: PrivateKey
   readonly listen: readonly string[]
   readonly mdns: boolean
+  /** Run the Kademlia DHT; `dhtServer` serves it even without a public address. */
+  readonly dht?: boolean
+  readonly dhtServer?: boolean
+  /** AutoNAT, the circuit relay v2 transport and DCUtR, for nodes behind NAT. */
+  readonly nat?: boolean
   /** Peer ids allowed to connect; empty allows everyone. */
   readonly allowPeers: readonly string[]
 }
@@ -31,7 +41,7 @@ export async function createHost(options: HostOptions): Promise<Libp2p> {
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
-    transports: [tcp(), quic()],
+    transports: options.nat === true ? [tcp(), quic(), circuitRelayTransport()] : [tcp(), quic()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
@@ -43,6 +53,18 @@ export async function createHost(options: HostOptions): Promise<Libp2p> {
     },
     connectionMonitor: { enabled: false },
     peerDiscovery: options.mdns ? [mdns()] : [],
-    services: { identify: identify(), ping: ping() },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      // on a private network (dhtServer) private addresses are the useful ones; the public DHT drops them
+      ...(options.dht === true
+        ? {
+            dht: kadDHT(
+              options.dhtServer === true ? { clientMode: false, peerInfoMapper: passthroughMapper } : {},
+            ),
+          }
+        : {}),
+      ...(options.nat === true ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
+    },
   })
 }

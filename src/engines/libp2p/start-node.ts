@@ -37,6 +37,7 @@ import { createHost } from './host.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { LinkShaper } from './link-shaper.ts'
 import { PeerLinks } from './peer-links.ts'
+import { RealmDiscovery } from './realm-discovery.ts'
 
 export const MEMBERSHIP_PROTOCOL = '/meshwork/membership/1'
 /** Records carry at most 16 addresses (the membership codec's wire limit). */
@@ -55,6 +56,9 @@ export async function startNode(options: NodeOptions): Promise<Libp2pNode> {
     privateKey,
     listen: options.listen,
     mdns: options.mdns,
+    dht: options.dht ?? false,
+    dhtServer: options.dhtServer ?? false,
+    nat: options.nat ?? false,
     allowPeers: options.allowPeers,
   })
   await host.start()
@@ -71,6 +75,7 @@ export class Libp2pNode implements RunningNode {
   private readonly links: PeerLinks
   private readonly admission: Admission
   private readonly shaper: LinkShaper
+  private discovery: RealmDiscovery | undefined
   private readonly listeners = new Set<(event: MembershipEvent) => void>()
   private readonly rejections = new RejectionCounter()
   private readonly badFrames = new Map<string, number>()
@@ -134,6 +139,17 @@ export class Libp2pNode implements RunningNode {
       if (peer === this.peerId || this.core.member(peer) !== undefined || this.stopping) return
       this.input((now) => this.core.join(now, [peer]))
     })
+    if (this.options.dht === true) {
+      this.discovery = new RealmDiscovery(
+        this.host,
+        realmKey(this.options.realm, this.options.realmKey),
+        (peer) => {
+          if (peer === this.peerId || this.core.member(peer) !== undefined || this.stopping) return
+          this.input((now) => this.core.join(now, [peer]))
+        },
+      )
+      this.discovery.start()
+    }
     this.badFrameReset = setInterval(() => this.badFrames.clear(), 60_000)
     this.badFrameReset.unref()
     await this.joinSeeds()
@@ -215,6 +231,7 @@ export class Libp2pNode implements RunningNode {
     this.stopping = true
     clearTimeout(this.seedTimer)
     clearInterval(this.badFrameReset)
+    this.discovery?.stop()
     this.input((now) => this.core.leave(now))
     await new Promise((resolve) => setTimeout(resolve, LEAVE_FLUSH_MS))
     clearTimeout(this.timer)
@@ -226,6 +243,7 @@ export class Libp2pNode implements RunningNode {
   /** Stops at once without announcing a leave: a crash, for the contract suite and chaos tests. */
   async kill(): Promise<void> {
     this.stopping = true
+    this.discovery?.stop()
     clearTimeout(this.seedTimer)
     clearInterval(this.badFrameReset)
     clearTimeout(this.timer)
