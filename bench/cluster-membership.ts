@@ -10,7 +10,7 @@
  * Usage: node bench/cluster-membership.ts [--sizes 10,30] [--kills 20] [--idle-seconds 10]
  * Writes bench/results/cluster-membership-<YYYY-MM-DD>.json.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -28,6 +28,7 @@ import {
 } from '../src/cluster/index.ts'
 import { percentile } from '../src/engines/sim/membership/observer.ts'
 import type { MembershipEvent } from '../src/protocols/membership/index.ts'
+import { writeResult } from './results-file.ts'
 
 const { values } = parseArgs({
   options: {
@@ -234,21 +235,4 @@ for (const size of sizes) {
   rows.push(row)
   process.stdout.write(`${JSON.stringify(row)}\n`)
 }
-const date = new Date().toISOString().slice(0, 10)
-const result = {
-  benchmark: 'cluster-membership',
-  date,
-  machine: {
-    cores: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-  },
-  node: process.version,
-  profile: 'lan',
-  rows,
-}
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-writeFileSync(
-  new URL(`./results/cluster-membership-${date}.json`, import.meta.url),
-  `${JSON.stringify(result, null, 2)}\n`,
-)
+writeResult('cluster-membership', { profile: 'lan', rows })

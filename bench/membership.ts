@@ -11,12 +11,11 @@
  * Usage: node --max-old-space-size=16000 bench/membership.ts [--sizes 10,100,1000,5000] [--losses 0,0.05]
  * Writes bench/results/membership-<YYYY-MM-DD>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { percentile } from '../src/engines/sim/membership/observer.ts'
 import { runMembershipSimulation } from '../src/engines/sim/membership/run.ts'
 import { SCENARIO_DEFAULTS } from '../src/engines/sim/membership/scenario.ts'
+import { writeResult } from './results-file.ts'
 
 const { values } = parseArgs({
   options: {
@@ -173,24 +172,7 @@ if (soakNodeMinutes > 0) {
   process.stdout.write(`soak: ${JSON.stringify(soak)}\n`)
 }
 
-const date = new Date().toISOString().slice(0, 10)
-const result = {
-  benchmark: 'membership',
-  date,
-  machine: {
-    cores: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-  },
-  node: process.version,
-  profile: 'lan',
-  start: 'converged',
-  rows,
-  soak,
-}
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-const path = new URL(`./results/membership-${date}.json`, import.meta.url)
-writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`)
+const path = writeResult('membership', { profile: 'lan', start: 'converged', rows, soak })
 
 const table = [
   '| N | loss | crashes | detection p50 | p99 | max | false positives / node-hour | B/node/s (steady) | sim events/s | memberlist LAN: min suspicion | detection ≥ |',
@@ -200,4 +182,4 @@ const table = [
       `| ${r.nodes} | ${r.lossRate * 100} % | ${r.detection.samples} | ${Math.round(r.detection.p50Ms)} ms | ${Math.round(r.detection.p99Ms)} ms | ${Math.round(r.detection.maxMs)} ms | ${r.falsePositivesPerNodeHour.toFixed(3)} (${r.falsePositiveEvents} in ${r.nodeHours} h) | ${r.bytesPerNodePerSecond} (${r.steadyBytesPerNodePerSecond}) | ${Math.round(r.eventsPerSecond.median).toLocaleString('en-US')} | ${(r.memberlistLan.minSuspicionMs / 1000).toFixed(1)} s | ${(r.memberlistLan.detectionLowerBoundMs / 1000).toFixed(1)} s |`,
   ),
 ]
-process.stdout.write(`\n${table.join('\n')}\n\nwritten to ${path.pathname}\n`)
+process.stdout.write(`\n${table.join('\n')}\n\nwritten to ${path}\n`)

@@ -10,7 +10,7 @@ export {
   openFrame,
 } from './frame.ts'
 export { MAX_NODE_ID_BYTES, type NodeId } from './ids.ts'
-export { hashString, Random, type Seed } from './random.ts'
+export { fmix32, hashString, Random, type Seed } from './random.ts'
 export { RejectionCounter } from './rejections.ts'
 export { err, ok, type Result } from './result.ts'
 export {

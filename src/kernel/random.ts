@@ -22,6 +22,17 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0
 }
 
+/** murmur3's 32-bit finaliser: every input bit flips each output bit with probability ≈ 1/2. */
+export function fmix32(value: number): number {
+  let hash = value
+  hash ^= hash >>> 16
+  hash = Math.imul(hash, 0x85ebca6b)
+  hash ^= hash >>> 13
+  hash = Math.imul(hash, 0xc2b2ae35)
+  hash ^= hash >>> 16
+  return hash >>> 0
+}
+
 /** FNV-1a over UTF-16 code units: a fast, stable 32-bit hash for labels and ids. */
 export function hashString(text: string, seed = 0x811c9dc5): number {
   let hash = seed >>> 0
@@ -29,13 +40,8 @@ export function hashString(text: string, seed = 0x811c9dc5): number {
     hash ^= text.charCodeAt(i)
     hash = Math.imul(hash, 0x01000193)
   }
-  // final avalanche (murmur3 fmix32) so short labels differ in every bit
-  hash ^= hash >>> 16
-  hash = Math.imul(hash, 0x85ebca6b)
-  hash ^= hash >>> 13
-  hash = Math.imul(hash, 0xc2b2ae35)
-  hash ^= hash >>> 16
-  return hash >>> 0
+  // final avalanche so short labels differ in every bit
+  return fmix32(hash)
 }
 
 /** Accepts an integer seed (any safe integer) or a string. */

@@ -13,6 +13,7 @@ import { Admission, realmKey } from '../../src/engines/libp2p/admission.ts'
 import { lengthPrefixed } from '../../src/engines/libp2p/framing.ts'
 import { createHost } from '../../src/engines/libp2p/host.ts'
 import { MEMBERSHIP_PROTOCOL, startNode } from '../../src/engines/libp2p/index.ts'
+import { loopbackNodeOptions } from '../../src/engines/libp2p/libp2p-cluster.ts'
 import { encodeMessage } from '../../src/protocols/membership/index.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-hostile-'))
@@ -25,21 +26,13 @@ after(async () => {
 it('drops and counts malformed and oversized frames, and disconnects a peer that keeps sending them', {
   timeout: 30_000,
 }, async () => {
-  const node = await startNode({
-    realm: 'hostile',
-    seeds: [],
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    profile: 'lan',
-    labels: [],
-    capacity: 1,
-    memoryMb: 0,
-    region: '',
-    hidden: false,
-    dataDir,
-    mdns: false,
-    allowPeers: [],
-    allowFaultInjection: false,
-  })
+  const node = await startNode(
+    loopbackNodeOptions(dataDir, {
+      realm: 'hostile',
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      allowFaultInjection: false,
+    }),
+  )
   cleanup.push(() => node.stop())
   const attacker = await createHost({
     privateKey: await generateKeyPair('Ed25519'),
@@ -79,21 +72,13 @@ it('drops and counts malformed and oversized frames, and disconnects a peer that
 it('keeps a connection from a peer that does not speak Meshwork, but never serves it membership', {
   timeout: 30_000,
 }, async () => {
-  const node = await startNode({
-    realm: 'foreign',
-    seeds: [],
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    profile: 'lan',
-    labels: [],
-    capacity: 1,
-    memoryMb: 0,
-    region: '',
-    hidden: false,
-    dataDir: mkdtempSync(join(tmpdir(), 'meshwork-foreign-')),
-    mdns: false,
-    allowPeers: [],
-    allowFaultInjection: false,
-  })
+  const node = await startNode(
+    loopbackNodeOptions(mkdtempSync(join(tmpdir(), 'meshwork-foreign-')), {
+      realm: 'foreign',
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      allowFaultInjection: false,
+    }),
+  )
   cleanup.push(() => node.stop())
   // a plain libp2p peer (say, a public DHT server) without the admission protocol
   const stranger = await createHost({

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { startNode } from '../../src/engines/libp2p/index.ts'
+import { loopbackNodeOptions } from '../../src/engines/libp2p/libp2p-cluster.ts'
 import type { NodeOptions, RunningNode } from '../../src/node/running-node.ts'
 
 const dirs: string[] = []
@@ -16,21 +17,13 @@ const nodes: RunningNode[] = []
 function options(seeds: string[]): NodeOptions {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-test-'))
   dirs.push(dataDir)
-  return {
+  return loopbackNodeOptions(dataDir, {
     realm: 'test',
     seeds,
-    listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'],
-    profile: 'lan',
     labels: ['test'],
     capacity: 2,
-    memoryMb: 0,
     region: 'loopback',
-    hidden: false,
-    dataDir,
-    mdns: false,
-    allowPeers: [],
-    allowFaultInjection: true,
-  }
+  })
 }
 
 async function until(predicate: () => boolean, limitMs: number): Promise<number> {

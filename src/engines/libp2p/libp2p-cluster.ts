@@ -6,31 +6,41 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { NodeOptions } from '../../node/running-node.ts'
 import type { ClusterUnderTest } from '../contract/cluster-under-test.ts'
 import { type Libp2pNode, startNode } from './start-node.ts'
 
 const POLL_MS = 20
+
+/**
+ * Options for a node on loopback with its own data directory: no mDNS, DHT or NAT traversal, fault
+ * injection allowed. Tests and the contract suite start from these and override what they test.
+ */
+export function loopbackNodeOptions(dataDir: string, overrides: Partial<NodeOptions> = {}): NodeOptions {
+  return {
+    realm: 'loopback',
+    seeds: [],
+    listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'],
+    profile: 'lan',
+    labels: [],
+    capacity: 1,
+    memoryMb: 0,
+    region: '',
+    hidden: false,
+    dataDir,
+    mdns: false,
+    allowPeers: [],
+    allowFaultInjection: true,
+    ...overrides,
+  }
+}
 
 export async function startLibp2pCluster(size: number): Promise<ClusterUnderTest> {
   const dirs: string[] = []
   const start = (seeds: string[]): Promise<Libp2pNode> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-contract-'))
     dirs.push(dataDir)
-    return startNode({
-      realm: 'contract',
-      seeds,
-      listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'],
-      profile: 'lan',
-      labels: [],
-      capacity: 1,
-      memoryMb: 0,
-      region: '',
-      hidden: false,
-      dataDir,
-      mdns: false,
-      allowPeers: [],
-      allowFaultInjection: true,
-    })
+    return startNode(loopbackNodeOptions(dataDir, { realm: 'contract', seeds }))
   }
   const seed = await start([])
   const seedAddress = seed.status().addresses[0] as string

@@ -17,7 +17,7 @@
  * of the random stream and per-message draws another, so changing how many messages are sent never moves
  * any link's latency.
  */
-import type { Random } from '../../kernel/random.ts'
+import { fmix32, type Random } from '../../kernel/random.ts'
 import type { Millis } from '../../kernel/time.ts'
 
 export interface LinkLatency {
@@ -205,15 +205,4 @@ function validRates(rates: FaultRates): FaultRates {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${name} must be in [0, 1], got ${rate}`)
   }
   return { lossRate: rates.lossRate, duplicateRate: rates.duplicateRate, reorderRate: rates.reorderRate }
-}
-
-/** murmur3's 32-bit finaliser: every input bit flips each output bit with probability ≈ 1/2. */
-function fmix32(value: number): number {
-  let h = value
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
 }

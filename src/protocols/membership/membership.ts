@@ -421,6 +421,13 @@ export class Membership {
     return 2 * this.prober.timeoutFor(member)
   }
 
+  /** A suspicion or failure verdict about this node: outbid it, or answer it if it is already stale. */
+  private accused(incarnation: number, from: NodeId, now: Millis): void {
+    if (this.leaving) return
+    if (incarnation >= this.self.incarnation) this.refute(incarnation, now)
+    else this.answerStaleAccusation(from, incarnation)
+  }
+
   /**
    * Someone accuses us at an incarnation we have already outbid: its copy of our refutation was lost.
    * Send the accuser our current record directly, once per accuser and incarnation.
@@ -490,9 +497,7 @@ export class Membership {
 
   private suspect(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
     if (id === this.id) {
-      if (this.leaving) return
-      if (incarnation >= this.self.incarnation) this.refute(incarnation, now)
-      else this.answerStaleAccusation(from, incarnation)
+      this.accused(incarnation, from, now)
       return
     }
     const member = this.table.get(id)
@@ -526,9 +531,7 @@ export class Membership {
 
   private applyFailed(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
     if (id === this.id) {
-      if (this.leaving) return
-      if (incarnation >= this.self.incarnation) this.refute(incarnation, now)
-      else this.answerStaleAccusation(from, incarnation)
+      this.accused(incarnation, from, now)
       return
     }
     const member = this.table.get(id)
