@@ -15,6 +15,13 @@ const CLI_ENTRY = fileURLToPath(
   new URL(`../cli/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 )
 
+/**
+ * V8 flags for node processes. A node's heap stays around 20 MB, so V8's default 16 MB young generation
+ * (which it may triple) mostly holds garbage; 1 MB keeps an idle node near 135 MB resident instead of
+ * 155 MB, at a negligible cost in scavenges.
+ */
+export const NODE_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=1']
+
 export interface NodeProcessSpec {
   readonly name: string
   readonly dataDir: string
@@ -26,7 +33,7 @@ export function spawnNode(spec: NodeProcessSpec): { pid: number; logFile: string
   const logFile = join(spec.dataDir, 'node.log')
   const log = openSync(logFile, 'a')
   try {
-    const child = spawn(process.execPath, [CLI_ENTRY, 'node', 'start', ...spec.args], {
+    const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, CLI_ENTRY, 'node', 'start', ...spec.args], {
       detached: true,
       stdio: ['ignore', log, log],
     })

@@ -11,13 +11,8 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNAT } from '@libp2p/autonat'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
@@ -38,10 +33,14 @@ export interface HostOptions {
 export async function createHost(options: HostOptions): Promise<Libp2p> {
   const allowed = new Set(options.allowPeers)
   const denied = (peer: { toString(): string }): boolean => allowed.size > 0 && !allowed.has(peer.toString())
+  // optional services are loaded only when switched on: together they cost ~15 MB of resident code
+  const discovery = options.mdns ? [(await import('@libp2p/mdns')).mdns()] : []
+  const dht = options.dht === true ? await dhtService(options.dhtServer === true) : {}
+  const nat = options.nat === true ? await natServices() : undefined
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
-    transports: options.nat === true ? [tcp(), quic(), circuitRelayTransport()] : [tcp(), quic()],
+    transports: nat === undefined ? [tcp(), quic()] : [tcp(), quic(), nat.relayTransport],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
@@ -52,19 +51,22 @@ export async function createHost(options: HostOptions): Promise<Libp2p> {
       denyDialMultiaddr: async () => false,
     },
     connectionMonitor: { enabled: false },
-    peerDiscovery: options.mdns ? [mdns()] : [],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      // on a private network (dhtServer) private addresses are the useful ones; the public DHT drops them
-      ...(options.dht === true
-        ? {
-            dht: kadDHT(
-              options.dhtServer === true ? { clientMode: false, peerInfoMapper: passthroughMapper } : {},
-            ),
-          }
-        : {}),
-      ...(options.nat === true ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
-    },
+    peerDiscovery: discovery,
+    services: { identify: identify(), ping: ping(), ...dht, ...(nat?.services ?? {}) },
   })
+}
+
+async function dhtService(server: boolean) {
+  const { kadDHT, passthroughMapper } = await import('@libp2p/kad-dht')
+  // on a private network (server) private addresses are the useful ones; the public DHT drops them
+  return { dht: kadDHT(server ? { clientMode: false, peerInfoMapper: passthroughMapper } : {}) }
+}
+
+async function natServices() {
+  const [{ autoNAT }, { circuitRelayTransport }, { dcutr }] = await Promise.all([
+    import('@libp2p/autonat'),
+    import('@libp2p/circuit-relay-v2'),
+    import('@libp2p/dcutr'),
+  ])
+  return { relayTransport: circuitRelayTransport(), services: { autoNAT: autoNAT(), dcutr: dcutr() } }
 }
