@@ -1,5 +1,17 @@
 #!/usr/bin/env node
-// Entry point of the installed command. Node 24 runs the TypeScript sources directly (type stripping).
-import { main } from '../src/cli/main.ts'
+// Entry point of the `meshwork` command.
+//
+// In a checkout, `src/` is here and Node 24 runs the TypeScript sources directly (type stripping), so
+// development needs no build. The sources win even when a `dist/` exists, because a `dist/` left by
+// `npm run build` or `npm pack` may be older than the sources being edited.
+//
+// The published package has no `src/` (package.json `files`), and Node refuses to strip types of files
+// under node_modules anyway, so an installed `meshwork` runs the compiled JavaScript in `dist/`, built by
+// `npm run build` (run by `prepack`, so `npm pack` and `npm publish` always build it).
+import { existsSync } from 'node:fs'
+
+const sources = new URL('../src/cli/main.ts', import.meta.url)
+const entry = existsSync(sources) ? sources : new URL('../dist/cli/main.js', import.meta.url)
+const { main } = await import(entry.href)
 
 process.exitCode = await main(process.argv)
