@@ -72,8 +72,11 @@ describe('a local cluster of five node processes', { timeout: 120_000 }, () => {
     }, 5_000)
     await heal(dir)
     await waitForConvergence(live, 10_000)
-    const states = await Promise.all(live.map((node) => getStatus(node.api)))
-    assert.ok(states.every((each) => each.state === 'running'))
+    // stale records from the other side can make the report flap once while the views merge
+    await until(async () => {
+      const states = await Promise.all(live.map((node) => getStatus(node.api)))
+      return states.every((each) => each.state === 'running')
+    }, 10_000)
   })
 
   it('stops every process on down', async () => {

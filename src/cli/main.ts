@@ -5,10 +5,10 @@
  * the command line or config was wrong; 1 means the command could not be done (no node to talk to, a port
  * already taken, the API refused).
  */
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { isApiError } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
+import { VERSION } from '../version.ts'
 import { registerCluster } from './commands/cluster.ts'
 import { registerMembers } from './commands/members.ts'
 import { registerNodeStart } from './commands/node-start.ts'
@@ -16,14 +16,10 @@ import { registerSimMembership } from './commands/sim-membership.ts'
 import { registerStart } from './commands/start.ts'
 import { registerStatus } from './commands/status.ts'
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string
-}
-
 export function buildProgram(): Command {
   const program = new Command('meshwork')
     .description('Meshwork: a mesh-native distributed compute runtime')
-    .version(packageJson.version, '-v, --version')
+    .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
   registerStart(program)
   const sim = program.command('sim').description('run deterministic simulations of Meshwork protocols')

@@ -35,13 +35,20 @@ export function defineMembershipContract(engine: string, factory: ClusterFactory
       assert.ok(await cluster.waitFor(() => everyoneSees(cluster, all), 10_000))
     })
 
-    it('a quiet cluster keeps everyone alive while it probes (no false suspicion)', async () => {
-      let suspicious = false
+    it('a quiet cluster declares no one failed while it probes', async () => {
+      // A suspicion may come and go when the machine stalls (a loaded CI runner delays timers by tens of
+      // milliseconds); the contract is that it is refuted, never that it cannot happen.
+      let falselyFailed = false
       await cluster.waitFor(() => {
-        if (!everyoneSees(cluster, all)) suspicious = true
-        return suspicious
+        for (const observer of all) {
+          for (const subject of all) {
+            if (observer !== subject && cluster.stateOf(observer, subject) === 'failed') falselyFailed = true
+          }
+        }
+        return falselyFailed
       }, 3_000)
-      assert.equal(suspicious, false)
+      assert.equal(falselyFailed, false)
+      assert.ok(await cluster.waitFor(() => everyoneSees(cluster, all), 2_000))
     })
 
     it('drops malformed frames, counts them, and keeps its members', async () => {

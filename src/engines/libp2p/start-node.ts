@@ -32,6 +32,7 @@ import {
   type MembershipEvent,
   membershipConfig,
 } from '../../protocols/membership/index.ts'
+import { VERSION } from '../../version.ts'
 import { Admission, realmKey } from './admission.ts'
 import { createHost } from './host.ts'
 import { loadOrCreateIdentity } from './identity.ts'
@@ -48,7 +49,6 @@ const LEAVE_FLUSH_MS = 300
 const SEED_RETRY_MS = 1_000
 /** A connection that has not proved the realm key within this time is closed. */
 const ADMISSION_TIMEOUT_MS = 5_000
-const VERSION = '0.1.0'
 
 export async function startNode(options: NodeOptions): Promise<Libp2pNode> {
   const privateKey = await loadOrCreateIdentity(options.dataDir)
