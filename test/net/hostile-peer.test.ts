@@ -69,11 +69,14 @@ it('drops and counts malformed and oversized frames, and disconnects a peer that
   assert.equal(node.status().state, 'running')
 })
 
+const foreignDir = mkdtempSync(join(tmpdir(), 'meshwork-foreign-'))
+cleanup.unshift(async () => rmSync(foreignDir, { recursive: true, force: true }))
+
 it('keeps a connection from a peer that does not speak Meshwork, but never serves it membership', {
   timeout: 30_000,
 }, async () => {
   const node = await startNode(
-    loopbackNodeOptions(mkdtempSync(join(tmpdir(), 'meshwork-foreign-')), {
+    loopbackNodeOptions(foreignDir, {
       realm: 'foreign',
       listen: ['/ip4/127.0.0.1/tcp/0'],
       allowFaultInjection: false,
