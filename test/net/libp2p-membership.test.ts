@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { startNode } from '../../src/engines/libp2p/index.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { loadOrCreateIdentity, startNode } from '../../src/engines/libp2p/index.ts'
 import { loopbackNodeOptions } from '../../src/engines/libp2p/libp2p-cluster.ts'
 import type { NodeOptions, RunningNode } from '../../src/node/running-node.ts'
 
@@ -92,6 +93,22 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     assert.equal(stranger.status().members.alive, 0, 'the stranger learned no member')
     assert.ok(seed.members().members.every((member) => member.peerId !== stranger.peerId))
+  })
+
+  it('refuses connections from peers outside the allow-list', async () => {
+    // the insider's identity exists before the guarded node starts, so it can be allowed by peer id
+    const insiderOptions = options([])
+    const insiderId = peerIdFromPrivateKey(await loadOrCreateIdentity(insiderOptions.dataDir)).toString()
+    const guarded = await startNode({ ...options([]), allowPeers: [insiderId] })
+    nodes.push(guarded)
+    const address = guarded.status().addresses[0] as string
+    const insider = await startNode({ ...insiderOptions, seeds: [address] })
+    const outsider = await startNode(options([address]))
+    nodes.push(insider, outsider)
+    await until(() => insider.status().members.alive === 1, 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    assert.equal(outsider.status().members.alive, 0, 'the outsider never got in')
+    assert.ok(guarded.members().members.every((member) => member.peerId !== outsider.peerId))
   })
 
   it('keeps realms apart even without keys', async () => {
