@@ -17,33 +17,25 @@
 import { homedir } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { MeshError } from '../kernel/index.ts'
+import type { NodeOptions } from '../node/running-node.ts'
 import { type ConnectionClass, isConnectionClass, WIRE_LIMITS } from '../protocols/membership/index.ts'
 import { type ApiAddress, DEFAULT_API_ADDRESS, formatApiAddress, parseApiAddress } from './api-address.ts'
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
 
-/** The options after reading, before the realm key file is read and the data dir defaulted. */
-export interface ConfigValues {
-  readonly realm: string
-  /** Path of the realm key file. */
-  readonly realmKey: string | undefined
-  readonly seeds: readonly string[]
-  readonly listen: readonly string[]
-  readonly profile: ConnectionClass
-  readonly labels: readonly string[]
-  readonly capacity: number
-  readonly memoryMb: number
-  readonly region: string
-  readonly hidden: boolean
-  /** Undefined means `~/.meshwork/<realm>`. */
-  readonly dataDir: string | undefined
-  readonly api: ApiAddress
-  readonly mdns: boolean
-  readonly dht: boolean
-  readonly nat: boolean
-  readonly allowPeers: readonly string[]
-  readonly allowFaultInjection: boolean
-  readonly logLevel: LogLevel
-}
+/**
+ * The options after reading, before the realm key file is read and the data dir defaulted: the node's
+ * own options (`NodeOptions`), with the key as a file path and the data dir optional, plus the daemon's.
+ */
+export type ConfigValues = Readonly<
+  Omit<Required<NodeOptions>, 'realmKey' | 'dataDir' | 'dhtServer'> & {
+    /** Path of the realm key file. */
+    realmKey: string | undefined
+    /** Undefined means `~/.meshwork/<realm>`. */
+    dataDir: string | undefined
+    api: ApiAddress
+    logLevel: LogLevel
+  }
+>
 
 export type ConfigKey = keyof ConfigValues
 

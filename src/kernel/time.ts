@@ -1,6 +1,6 @@
 /**
  * Time as plain numbers of milliseconds. Protocol cores never read a clock: the engine passes `now` in.
- * The simulator's clock is virtual; the libp2p engine's is `performance.now()` offset to the epoch.
+ * The simulator's clock is virtual; the libp2p engine's is the process's monotonic clock.
  */
 
 /** A point in time or a duration, in milliseconds. Fractions are allowed (sub-millisecond link latencies). */
