@@ -18,7 +18,7 @@ import { homedir } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { MeshError } from '../kernel/index.ts'
 import type { NodeOptions } from '../node/running-node.ts'
-import { type ConnectionClass, isConnectionClass, WIRE_LIMITS } from '../protocols/membership/index.ts'
+import { isConnectionClass, WIRE_LIMITS } from '../protocols/membership/index.ts'
 import { type ApiAddress, DEFAULT_API_ADDRESS, formatApiAddress, parseApiAddress } from './api-address.ts'
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
 

@@ -40,7 +40,8 @@ export function createMetrics(
   const registry = new Registry()
   // prom-client samples event-loop lag every 10 ms by default: 100 wake-ups a second, a measurable part of
   // an idle node's CPU. Lag that matters to membership (probe timeouts ≥ 50 ms) shows at 50 ms resolution.
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 50 })
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 50 })
   const members = new Gauge({
     name: 'meshwork_members',
     help: 'Members this node knows, by state',
