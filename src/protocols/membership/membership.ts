@@ -38,22 +38,15 @@
  * Core contract: `receive`, `tick`, `nextDeadline`, `takeOutbox`, `takeEvents`. No clock, no timers, no
  * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
  */
-import {
-  BoundedMap,
-  DEFAULT_MAX_FRAME_BYTES,
-  earliest,
-  MeshError,
-  type Millis,
-  type NodeId,
-  type Random,
-} from '../../kernel/index.ts'
+import { BoundedMap, earliest, MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
 import { Awareness } from './awareness.ts'
-import { encodedRecordBytes, recordLimitProblem } from './codec.ts'
+import { recordLimitProblem } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
 import { Gossip } from './gossip.ts'
 import { type Member, MemberTable } from './member-table.ts'
 import { PartitionDetector } from './partition-detector.ts'
 import { Prober, type ProberStats } from './prober.ts'
+import { StateExchange } from './state-exchange.ts'
 import { Suspicion } from './suspicion.ts'
 import type {
   MemberProfile,
@@ -94,16 +87,12 @@ export interface MembershipStats extends ProberStats {
 
 const MAX_PENDING_EVENTS = 65_536
 const MAX_OUTBOX = 65_536
-/** Seeds contacted per join attempt. */
-const JOIN_FANOUT = 3
 /**
  * Probe intervals of total silence, or probe rounds in a row with no ack and no nack, after which a node
  * takes itself to be cut off. Every member is probed about once per interval by someone, and a round has
  * several helpers, so either this many times over is not ordinary loss.
  */
 const ISOLATION_SILENT_INTERVALS = 5
-/** Frame header, flags and record count of a push-pull, generously (the exact figure is under 16). */
-const PUSH_PULL_OVERHEAD_BYTES = 64
 
 /**
  * The incarnation after `incarnation`, saturating at 2^53 − 1. The codec accepts any safe integer, so a
@@ -122,6 +111,7 @@ export class Membership {
   private readonly random: Random
   private readonly table: MemberTable
   private readonly gossip: Gossip
+  private readonly exchange: StateExchange
   private readonly prober: Prober
   private readonly awareness: Awareness
   private readonly partition: PartitionDetector
@@ -133,14 +123,9 @@ export class Membership {
   private leaving = false
   /** Local time of the last message from anyone: total silence means we are the one cut off. */
   private lastReceivedAt: Millis
-  private joined = true
-  private seeds: NodeId[] = []
-  private nextJoinAt: Millis | undefined
-  private nextPushPullAt: Millis
   private readonly counters = {
     suspicionsRaised: 0,
     refutations: 0,
-    pushPullsSent: 0,
     eventsDropped: 0,
     outboxDropped: 0,
   }
@@ -169,7 +154,20 @@ export class Membership {
     this.gossip = new Gossip(init.config, this.table, this.random, send)
     // spread the first rounds so that nodes started together do not probe in lockstep
     const firstProbeAt = init.now + this.random.float() * init.config.probeIntervalMs
-    this.nextPushPullAt = init.now + this.pushPullIntervalMs() * (0.5 + this.random.float())
+    this.exchange = new StateExchange(
+      {
+        config: init.config,
+        table: this.table,
+        random: this.random,
+        host: {
+          send,
+          apply: (update, now) => this.apply(update, now),
+          suspect: (id, incarnation, from, now) => this.suspect(id, incarnation, from, now),
+          self: () => this.self,
+        },
+      },
+      init.now,
+    )
     const firstReconnectAt = init.now + this.random.float() * init.config.reconnectIntervalMs
     const parts = { config: init.config, table: this.table, random: this.random, awareness: this.awareness }
     this.prober = new Prober(
@@ -180,7 +178,7 @@ export class Membership {
           send,
           piggyback: () => this.gossip.piggyback(),
           suspect: (id, incarnation, from, now) => this.suspect(id, incarnation, from, now),
-          reconnected: (id) => this.pushPull(id, false),
+          reconnected: (id) => this.exchange.send(id, false),
         },
       },
       firstProbeAt,
@@ -193,10 +191,7 @@ export class Membership {
 
   /** Joins through `seeds` with a push-pull state exchange, retried until one of them answers. */
   join(now: Millis, seeds: readonly NodeId[]): void {
-    this.seeds = seeds.filter((seed) => seed !== this.id)
-    if (this.seeds.length === 0) return
-    this.joined = false
-    this.nextJoinAt = now
+    this.exchange.join(now, this.id, seeds)
   }
 
   /** Announces a graceful leave. The engine keeps delivering the outbox for a short flush period. */
@@ -228,7 +223,7 @@ export class Membership {
   }
 
   get isJoined(): boolean {
-    return this.joined
+    return this.exchange.joined
   }
 
   get isLeaving(): boolean {
@@ -304,54 +299,23 @@ export class Membership {
       case 'gossip':
         break
       case 'push-pull':
-        this.onPushPull(now, from, message.join, message.reply, message.records)
+        this.exchange.receive(now, from, message.join, message.reply, message.records)
         break
     }
     if ('updates' in message) for (const update of message.updates) this.apply(update, now)
     this.afterChange(now)
   }
 
-  private onPushPull(
-    now: Millis,
-    from: NodeId,
-    join: boolean,
-    reply: boolean,
-    records: readonly MemberRecord[],
-  ): void {
-    for (const record of records) this.mergeRecord(record, from, now)
-    if (!reply) this.pushPull(from, join, true)
-    else if (!this.joined) {
-      this.joined = true
-      this.nextJoinAt = undefined
-    }
-  }
-
-  /** memberlist `mergeState`: a remote "failed" becomes a local suspicion, never an instant failure. */
-  private mergeRecord(record: MemberRecord, from: NodeId, now: Millis): void {
-    switch (record.state) {
-      case 'alive':
-        this.apply({ kind: 'alive', record }, now)
-        return
-      case 'suspect':
-      case 'failed':
-        this.suspect(record.id, record.incarnation, from, now)
-        return
-      case 'left':
-        this.apply({ kind: 'left', id: record.id, incarnation: record.incarnation }, now)
-        return
-    }
-  }
-
   // ── time ──────────────────────────────────────────────────────────────────────────────────────────
 
   tick(now: Millis): void {
-    if (this.nextJoinAt !== undefined && now >= this.nextJoinAt) this.attemptJoin(now)
+    this.exchange.tickJoin(now)
     if (!this.leaving) {
       this.prober.advanceProbes(now)
       if (now >= this.prober.nextProbeAt) this.prober.startProbe(now)
       this.prober.expireRequests(now)
       this.expireSuspicions(now)
-      if (now >= this.nextPushPullAt) this.periodicPushPull(now)
+      this.exchange.tickPeriodic(now)
       if (now >= this.prober.nextReconnectAt) this.prober.knockOnFailed(now)
       for (const member of this.table.reap(now, this.config.reapFailedAfterMs, this.config.reapLeftAfterMs)) {
         this.suspects.delete(member)
@@ -363,9 +327,9 @@ export class Membership {
 
   nextDeadline(): Millis | undefined {
     // called after every input by the engine, so written without closures or iterator objects
-    let deadline = earliest(this.gossip.nextFlushAt, this.nextJoinAt)
+    let deadline = earliest(this.gossip.nextFlushAt, this.exchange.nextJoinAt)
     if (this.leaving) return deadline
-    deadline = this.prober.nextDeadline(earliest(deadline, this.nextPushPullAt))
+    deadline = this.prober.nextDeadline(earliest(deadline, this.exchange.nextPushPullAt))
     for (const member of this.suspects) {
       const suspicion = member.suspicion
       if (suspicion === undefined) continue
@@ -376,18 +340,6 @@ export class Membership {
       deadline,
       this.table.nextReapAt(this.config.reapFailedAfterMs, this.config.reapLeftAfterMs),
     )
-  }
-
-  private attemptJoin(now: Millis): void {
-    if (this.joined) {
-      this.nextJoinAt = undefined
-      return
-    }
-    for (const seed of this.random.sample(this.seeds, JOIN_FANOUT)) {
-      this.counters.pushPullsSent++
-      this.send(seed, { type: 'push-pull', join: true, reply: false, records: [this.self] })
-    }
-    this.nextJoinAt = now + this.config.joinRetryMs
   }
 
   private expireSuspicions(now: Millis): void {
@@ -438,18 +390,6 @@ export class Membership {
     if (this.answeredAccusations.has(key)) return
     this.answeredAccusations.set(key, true)
     this.send(accuser, { type: 'gossip', updates: [{ kind: 'alive', record: this.self }] })
-  }
-
-  private periodicPushPull(now: Millis): void {
-    this.nextPushPullAt = now + this.pushPullIntervalMs() * (0.75 + 0.5 * this.random.float())
-    const [partner] = this.table.sample(this.random, 1, (member) => member.record.state === 'alive')
-    if (partner !== undefined) this.pushPull(partner.record.id, false)
-  }
-
-  /** Sends our full state to `to`; a reply carries the same, a request asks for theirs. */
-  private pushPull(to: NodeId, join: boolean, reply = false): void {
-    this.counters.pushPullsSent++
-    this.send(to, { type: 'push-pull', join, reply, records: this.snapshot() })
   }
 
   // ── state changes ─────────────────────────────────────────────────────────────────────────────────
@@ -590,28 +530,6 @@ export class Membership {
     if (change !== undefined) this.emit(change)
   }
 
-  /** memberlist `pushPullScale`: above 32 members the interval grows with log2(n / 32). */
-  private pushPullIntervalMs(): number {
-    const n = this.table.size + 1
-    const scale = n <= 32 ? 1 : Math.ceil(Math.log2(n) - Math.log2(32)) + 1
-    return this.config.pushPullIntervalMs * scale
-  }
-
-  /**
-   * Our state for a push-pull, cut to what fits one frame. The table's order is reshuffled on every probe
-   * pass, so when the cut bites, each push-pull carries a different, random share of the members.
-   */
-  private snapshot(): MemberRecord[] {
-    const records: MemberRecord[] = [this.self]
-    let bytes = PUSH_PULL_OVERHEAD_BYTES + encodedRecordBytes(this.self)
-    for (const member of this.table.members()) {
-      bytes += encodedRecordBytes(member.record)
-      if (bytes > DEFAULT_MAX_FRAME_BYTES) break
-      records.push(member.record)
-    }
-    return records
-  }
-
   private send(to: NodeId, message: MembershipMessage): void {
     if (this.outbox.length >= MAX_OUTBOX) {
       this.counters.outboxDropped++
@@ -633,6 +551,7 @@ export class Membership {
     return {
       ...this.prober.stats,
       ...this.counters,
+      pushPullsSent: this.exchange.pushPullsSent,
       updatesDropped: this.gossip.dropped,
       membersRefused: this.table.refused,
     }

@@ -1,0 +1,143 @@
+/**
+ * Full-state exchange (memberlist's push-pull, `state.go` `pushPullNode` / `mergeState`): on join through
+ * seeds until one answers, periodically with a random member (an anti-entropy repair for whatever gossip
+ * missed), and with a failed member that answered a reconnect knock (which heals partitions).
+ *
+ * Merging follows memberlist: a remote "failed" or "suspect" becomes a local suspicion, never an instant
+ * failure, so a stale view cannot kill a live member; the member refutes. A push-pull carries as many
+ * records as fit one frame.
+ */
+import { DEFAULT_MAX_FRAME_BYTES, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
+import { encodedRecordBytes } from './codec.ts'
+import type { MembershipConfig } from './config.ts'
+import type { MemberTable } from './member-table.ts'
+import type { MemberRecord, MembershipMessage, MemberUpdate } from './types.ts'
+
+/** Seeds contacted per join attempt. */
+const JOIN_FANOUT = 3
+/** Frame header, flags and record count of a push-pull, generously (the exact figure is under 16). */
+const PUSH_PULL_OVERHEAD_BYTES = 64
+
+/** What the exchange needs from the membership core that owns it. */
+export interface StateExchangeHost {
+  send(to: NodeId, message: MembershipMessage): void
+  apply(update: MemberUpdate, now: Millis): void
+  suspect(id: NodeId, incarnation: number, from: NodeId, now: Millis): void
+  /** This node's current record (it changes when the node refutes or leaves). */
+  self(): MemberRecord
+}
+
+export class StateExchange {
+  private readonly config: MembershipConfig
+  private readonly table: MemberTable
+  private readonly random: Random
+  private readonly host: StateExchangeHost
+  private seeds: NodeId[] = []
+  joined = true
+  nextJoinAt: Millis | undefined
+  nextPushPullAt: Millis
+  pushPullsSent = 0
+
+  constructor(
+    parts: { config: MembershipConfig; table: MemberTable; random: Random; host: StateExchangeHost },
+    now: Millis,
+  ) {
+    this.config = parts.config
+    this.table = parts.table
+    this.random = parts.random
+    this.host = parts.host
+    // spread the first exchanges so that nodes started together do not push-pull in lockstep
+    this.nextPushPullAt = now + this.intervalMs() * (0.5 + this.random.float())
+  }
+
+  /** Joins through `seeds` (not ourselves), retried every `joinRetryMs` until one of them answers. */
+  join(now: Millis, self: NodeId, seeds: readonly NodeId[]): void {
+    this.seeds = seeds.filter((seed) => seed !== self)
+    if (this.seeds.length === 0) return
+    this.joined = false
+    this.nextJoinAt = now
+  }
+
+  /** Retries the join when due (the core calls this first in its tick, leaving or not). */
+  tickJoin(now: Millis): void {
+    if (this.nextJoinAt !== undefined && now >= this.nextJoinAt) this.attemptJoin(now)
+  }
+
+  /** The periodic anti-entropy exchange, when due. */
+  tickPeriodic(now: Millis): void {
+    if (now >= this.nextPushPullAt) this.periodic(now)
+  }
+
+  /** A push-pull arrived: merge it; answer a request with our state, or count a reply as joined. */
+  receive(now: Millis, from: NodeId, join: boolean, reply: boolean, records: readonly MemberRecord[]): void {
+    for (const record of records) this.merge(record, from, now)
+    if (!reply) this.send(from, join, true)
+    else if (!this.joined) {
+      this.joined = true
+      this.nextJoinAt = undefined
+    }
+  }
+
+  /** Sends our full state to `to`; a reply carries the same, a request asks for theirs. */
+  send(to: NodeId, join: boolean, reply = false): void {
+    this.pushPullsSent++
+    this.host.send(to, { type: 'push-pull', join, reply, records: this.snapshot() })
+  }
+
+  private attemptJoin(now: Millis): void {
+    if (this.joined) {
+      this.nextJoinAt = undefined
+      return
+    }
+    for (const seed of this.random.sample(this.seeds, JOIN_FANOUT)) {
+      this.pushPullsSent++
+      this.host.send(seed, { type: 'push-pull', join: true, reply: false, records: [this.host.self()] })
+    }
+    this.nextJoinAt = now + this.config.joinRetryMs
+  }
+
+  private periodic(now: Millis): void {
+    this.nextPushPullAt = now + this.intervalMs() * (0.75 + 0.5 * this.random.float())
+    const [partner] = this.table.sample(this.random, 1, (member) => member.record.state === 'alive')
+    if (partner !== undefined) this.send(partner.record.id, false)
+  }
+
+  /** memberlist `mergeState`: a remote "failed" becomes a local suspicion, never an instant failure. */
+  private merge(record: MemberRecord, from: NodeId, now: Millis): void {
+    switch (record.state) {
+      case 'alive':
+        this.host.apply({ kind: 'alive', record }, now)
+        return
+      case 'suspect':
+      case 'failed':
+        this.host.suspect(record.id, record.incarnation, from, now)
+        return
+      case 'left':
+        this.host.apply({ kind: 'left', id: record.id, incarnation: record.incarnation }, now)
+        return
+    }
+  }
+
+  /** memberlist `pushPullScale`: above 32 members the interval grows with log2(n / 32). */
+  private intervalMs(): number {
+    const n = this.table.size + 1
+    const scale = n <= 32 ? 1 : Math.ceil(Math.log2(n) - Math.log2(32)) + 1
+    return this.config.pushPullIntervalMs * scale
+  }
+
+  /**
+   * Our state for a push-pull, cut to what fits one frame. The table's order is reshuffled on every probe
+   * pass, so when the cut bites, each push-pull carries a different, random share of the members.
+   */
+  private snapshot(): MemberRecord[] {
+    const self = this.host.self()
+    const records: MemberRecord[] = [self]
+    let bytes = PUSH_PULL_OVERHEAD_BYTES + encodedRecordBytes(self)
+    for (const member of this.table.members()) {
+      bytes += encodedRecordBytes(member.record)
+      if (bytes > DEFAULT_MAX_FRAME_BYTES) break
+      records.push(member.record)
+    }
+    return records
+  }
+}
