@@ -24,6 +24,13 @@ export const REGRESSION_SEEDS: readonly { seed: number; nodes: number; found: st
       'one node behind an asymmetric cut heard everyone but was heard by nobody, so it never fell silent and ' +
       'took ~30 s to suspect a quarter of the cluster; probe rounds with no ack and no nack now tell it.',
   })),
+  {
+    seed: 535,
+    nodes: 64,
+    found:
+      'at 7 % loss one node missed the gossip of one join and did not learn that member for over a minute ' +
+      '(the periodic push-pull at 64 members); a probe from an unknown member now triggers a push-pull.',
+  },
 ]
 
 /** Node count for a seed, spread over 50–200. */

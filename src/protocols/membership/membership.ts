@@ -30,6 +30,8 @@
  *   node with high probability, not certainty) answers with its current alive record. Stale accusations
  *   are answered that way in general, once per accuser and incarnation, instead of raising the
  *   incarnation again.
+ * - A probe from a member this node does not know (its join gossip missed us) triggers a push-pull with
+ *   it at once, instead of waiting up to a minute for the periodic exchange.
  * - Every update is sent at least three gossip rounds' worth of times, however small the cluster
  *   (memberlist's λ·log n gives 4 at eight members, which loses updates about 1 % of the time).
  * - A push-pull carries as many records as fit one frame (the default 1 MiB every receiver enforces, about
@@ -116,6 +118,8 @@ export class Membership {
   private readonly awareness: Awareness
   private readonly partition: PartitionDetector
   private readonly suspects = new Set<Member>()
+  /** Unknown members that probed us, and when we last asked them for their state. */
+  private readonly strangers = new BoundedMap<NodeId, Millis>(1_024)
   /** Stale accusations already answered (accuser/incarnation), so each gets one reply. */
   private readonly answeredAccusations = new BoundedMap<string, true>(1_024)
   private outbox: Outgoing[] = []
@@ -286,6 +290,7 @@ export class Membership {
     switch (message.type) {
       case 'ping':
         this.send(from, { type: 'ack', seq: message.seq, updates: this.gossip.piggyback() })
+        this.learnAbout(from, now)
         break
       case 'ack':
         this.prober.onAck(now, from, message.seq)
@@ -371,6 +376,19 @@ export class Membership {
   /** Two probe timeouts: the suspect's answer to our last word needs a round trip and some slack. */
   private lastWordLeadMs(member: Member): number {
     return 2 * this.prober.timeoutFor(member)
+  }
+
+  /**
+   * A member we do not know probed us: the gossip of its join missed us (dissemination reaches each node
+   * with high probability, not certainty). Exchange full state with it now rather than wait for the
+   * periodic push-pull, which at 64 members comes only every minute. Rate-limited per sender.
+   */
+  private learnAbout(sender: NodeId, now: Millis): void {
+    if (!this.exchange.joined || this.table.get(sender) !== undefined) return
+    const last = this.strangers.get(sender)
+    if (last !== undefined && now - last < this.config.joinRetryMs) return
+    this.strangers.set(sender, now)
+    this.exchange.send(sender, false)
   }
 
   /** A suspicion or failure verdict about this node: outbid it, or answer it if it is already stale. */
