@@ -9,16 +9,20 @@
  * Integers: unsigned LEB128 varints up to 2^53 − 1 (safe integers), zig-zag for signed values.
  */
 
-export type DecodeErrorReason =
-  | 'truncated'
-  | 'varint-overflow'
-  | 'length-too-large'
-  | 'invalid-utf8'
-  | 'trailing-bytes'
-  | 'bad-version'
-  | 'unknown-type'
-  | 'frame-too-large'
-  | 'invalid-value'
+/** Every reason a decoder may give for refusing input, for tallies and exhaustive tests. */
+export const DECODE_ERROR_REASONS = [
+  'truncated',
+  'varint-overflow',
+  'length-too-large',
+  'invalid-utf8',
+  'trailing-bytes',
+  'bad-version',
+  'unknown-type',
+  'frame-too-large',
+  'invalid-value',
+] as const
+
+export type DecodeErrorReason = (typeof DECODE_ERROR_REASONS)[number]
 
 const MAX_VARINT_BYTES = 8 // 8 × 7 = 56 bits ≥ 53
 // zig-zag doubles the magnitude, so a signed varint carries one bit less than an unsigned one

@@ -1,6 +1,6 @@
 export { BoundedMap } from './bounded-map.ts'
 export { BoundedQueue, type OverflowPolicy } from './bounded-queue.ts'
-export { type DecodeErrorReason, Decoder, Encoder } from './codec.ts'
+export { DECODE_ERROR_REASONS, type DecodeErrorReason, Decoder, Encoder } from './codec.ts'
 export { isMeshError, MeshError, type MeshErrorCode } from './errors.ts'
 export {
   beginFrame,

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { type DecodeErrorReason, Encoder, MAX_NODE_ID_BYTES } from '../../kernel/index.ts'
+import {
+  DECODE_ERROR_REASONS,
+  type DecodeErrorReason,
+  Encoder,
+  MAX_NODE_ID_BYTES,
+} from '../../kernel/index.ts'
 import {
   decodeMessage,
   encodedMessageBytes,
@@ -22,17 +27,7 @@ import {
   type MessageType,
 } from './types.ts'
 
-const REASONS: readonly DecodeErrorReason[] = [
-  'truncated',
-  'varint-overflow',
-  'length-too-large',
-  'invalid-utf8',
-  'trailing-bytes',
-  'bad-version',
-  'unknown-type',
-  'frame-too-large',
-  'invalid-value',
-]
+const REASONS: readonly DecodeErrorReason[] = DECODE_ERROR_REASONS
 
 // ---- arbitraries: every value the wire format can carry, within WIRE_LIMITS ------------------------------
 
