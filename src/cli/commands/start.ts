@@ -6,7 +6,7 @@
  * `--sim` runs the earlier offline demonstration instead: a simulated 50-node cluster with crashes, loss
  * and a partition, printed as a summary.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
@@ -76,6 +76,7 @@ async function runCluster(flags: StartFlags): Promise<void> {
     stop.abort()
     process.stdout.write('\nstopping: every node announces its leave…\n')
     const { stopped, forced } = await down(dir)
+    rmSync(dir, { recursive: true, force: true })
     process.stdout.write(
       `stopped ${stopped} nodes${forced > 0 ? ` (${forced} needed SIGKILL)` : ''}; nothing is left running\n`,
     )
