@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { after, it } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Libp2p } from 'libp2p'
-import { createHost } from '../../src/engines/libp2p/host.ts'
+import { startLoopbackHost } from '../../src/engines/libp2p/libp2p-cluster.ts'
 import { LinkShaper } from '../../src/engines/libp2p/link-shaper.ts'
 import { PeerLinks } from '../../src/engines/libp2p/peer-links.ts'
 
@@ -18,13 +17,7 @@ after(async () => {
 })
 
 async function host(): Promise<Libp2p> {
-  const created = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    allowPeers: [],
-  })
-  await created.start()
+  const created = await startLoopbackHost()
   hosts.push(created)
   return created
 }

@@ -7,13 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, it } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Admission, realmKey } from '../../src/engines/libp2p/admission.ts'
 import { lengthPrefixed } from '../../src/engines/libp2p/framing.ts'
-import { createHost } from '../../src/engines/libp2p/host.ts'
 import { MEMBERSHIP_PROTOCOL, startNode } from '../../src/engines/libp2p/index.ts'
-import { loopbackNodeOptions } from '../../src/engines/libp2p/libp2p-cluster.ts'
+import { loopbackNodeOptions, startLoopbackHost } from '../../src/engines/libp2p/libp2p-cluster.ts'
 import { encodeMessage } from '../../src/protocols/membership/index.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-hostile-'))
@@ -34,13 +32,7 @@ it('drops and counts malformed and oversized frames, and disconnects a peer that
     }),
   )
   cleanup.push(() => node.stop())
-  const attacker = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    allowPeers: [],
-  })
-  await attacker.start()
+  const attacker = await startLoopbackHost()
   cleanup.push(async () => attacker.stop())
   const admission = new Admission(attacker, realmKey('hostile'), 5_000)
   await admission.start()
@@ -84,13 +76,7 @@ it('keeps a connection from a peer that does not speak Meshwork, but never serve
   )
   cleanup.push(() => node.stop())
   // a plain libp2p peer (say, a public DHT server) without the admission protocol
-  const stranger = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    allowPeers: [],
-  })
-  await stranger.start()
+  const stranger = await startLoopbackHost()
   cleanup.push(async () => stranger.stop())
   const connection = await stranger.dial(multiaddr(node.status().addresses[0] as string))
   const stream = await connection.newStream(MEMBERSHIP_PROTOCOL)

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity, startNode } from '../../src/engines/libp2p/index.ts'
-import { loopbackNodeOptions } from '../../src/engines/libp2p/libp2p-cluster.ts'
+import { loopbackNodeOptions, startLoopbackHost } from '../../src/engines/libp2p/libp2p-cluster.ts'
 import type { NodeOptions, RunningNode } from '../../src/node/running-node.ts'
 
 const dirs: string[] = []
@@ -169,17 +169,7 @@ describe('discovery on the local network', { timeout: 60_000 }, () => {
 
 describe('discovery across networks', { timeout: 90_000 }, () => {
   it('two nodes that share only a DHT server (not a realm member) find each other through the realm record', async () => {
-    const { createHost } = await import('../../src/engines/libp2p/host.ts')
-    const { generateKeyPair } = await import('@libp2p/crypto/keys')
-    const dhtServer = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      mdns: false,
-      dht: true,
-      dhtServer: true,
-      allowPeers: [],
-    })
-    await dhtServer.start()
+    const dhtServer = await startLoopbackHost({ dht: true, dhtServer: true })
     try {
       const bootstrap = dhtServer.getMultiaddrs()[0]?.toString() as string
       const realm = `dht-${process.pid}`

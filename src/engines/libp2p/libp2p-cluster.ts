@@ -6,8 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Libp2p } from 'libp2p'
 import type { NodeOptions } from '../../node/running-node.ts'
 import type { ClusterUnderTest } from '../contract/cluster-under-test.ts'
+import { createHost, type HostOptions } from './host.ts'
 import { type Libp2pNode, startNode } from './start-node.ts'
 
 const POLL_MS = 20
@@ -33,6 +36,19 @@ export function loopbackNodeOptions(dataDir: string, overrides: Partial<NodeOpti
     allowFaultInjection: true,
     ...overrides,
   }
+}
+
+/** A plain libp2p host on loopback TCP with a fresh identity, started (no Meshwork protocols on it). */
+export async function startLoopbackHost(overrides: Partial<HostOptions> = {}): Promise<Libp2p> {
+  const host = await createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    allowPeers: [],
+    ...overrides,
+  })
+  await host.start()
+  return host
 }
 
 export async function startLibp2pCluster(size: number): Promise<ClusterUnderTest> {

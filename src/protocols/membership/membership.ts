@@ -458,11 +458,9 @@ export class Membership {
       this.accused(incarnation, from, now)
       return
     }
-    const member = this.table.get(id)
-    if (member === undefined || incarnation < member.record.incarnation) return
-    const state = member.record.state
-    if (state === 'failed' || state === 'left') return
-    if (state === 'suspect' && incarnation === member.record.incarnation) {
+    const member = this.accusable(id, incarnation)
+    if (member === undefined) return
+    if (member.record.state === 'suspect' && incarnation === member.record.incarnation) {
       // an independent accuser shortens the timeout; pass the confirmation on so others count it too
       if (member.suspicion?.confirm(from))
         this.gossip.enqueue(id, { kind: 'suspect', id, incarnation, from }, now)
@@ -487,14 +485,21 @@ export class Membership {
     }
   }
 
+  /** The member an accusation at `incarnation` applies to: known, not newer, and not already gone. */
+  private accusable(id: NodeId, incarnation: number): Member | undefined {
+    const member = this.table.get(id)
+    if (member === undefined || incarnation < member.record.incarnation) return undefined
+    const state = member.record.state
+    return state === 'failed' || state === 'left' ? undefined : member
+  }
+
   private applyFailed(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
     if (id === this.id) {
       this.accused(incarnation, from, now)
       return
     }
-    const member = this.table.get(id)
-    if (member === undefined || incarnation < member.record.incarnation) return
-    if (member.record.state === 'failed' || member.record.state === 'left') return
+    const member = this.accusable(id, incarnation)
+    if (member === undefined) return
     if (member.record.state === 'alive' && from !== this.id) {
       // We never heard this member suspected, so the verdict is news from elsewhere — typically a node
       // coming back from a partition with stale verdicts about everyone (Consul #5567, #5928 storms).
