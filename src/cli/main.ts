@@ -10,6 +10,7 @@ import { isApiError } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
 import { VERSION } from '../version.ts'
 import { registerCluster } from './commands/cluster.ts'
+import { registerEvolve } from './commands/evolve.ts'
 import { registerMembers } from './commands/members.ts'
 import { registerNodeStart } from './commands/node-start.ts'
 import { registerSimMembership } from './commands/sim-membership.ts'
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerStatus(program)
   registerMembers(program)
   registerCluster(program)
+  registerEvolve(program)
   return program
 }
 

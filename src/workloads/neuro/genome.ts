@@ -56,7 +56,7 @@ export function genomeProblem(genome: Genome, options: { readonly recurrent: boo
     if (!Number.isInteger(node.id) || node.id <= previousId)
       return `node ids must be unique and ascending (at ${node.id})`
     if (!Number.isFinite(node.bias)) return `node ${node.id} has a non-finite bias`
-    if (!(node.activation in ACTIVATIONS))
+    if (!Object.hasOwn(ACTIVATIONS, node.activation))
       return `node ${node.id} has an unknown activation '${node.activation}'`
     kinds.set(node.id, node.kind)
     previousId = node.id

@@ -18,7 +18,7 @@ export interface Network {
   readonly inputCount: number
   readonly outputCount: number
   /** Output values, in output-node id order. The returned array is reused by the next call. */
-  activate(inputs: readonly number[]): Float64Array
+  activate(inputs: ArrayLike<number>): Float64Array
   /** Clears the recurrent state (no-op for feed-forward networks). */
   reset(): void
 }
@@ -130,7 +130,7 @@ class CompiledNetwork implements Network {
     this.outputs = new Float64Array(this.outputCount)
   }
 
-  activate(inputs: readonly number[]): Float64Array {
+  activate(inputs: ArrayLike<number>): Float64Array {
     const { inputCount, offsets, sources, weights, biases, activations, recurrent, outputSlots } = this.parts
     if (inputs.length !== inputCount) {
       throw new RangeError(`this network takes ${inputCount} inputs (bias included), got ${inputs.length}`)

@@ -111,3 +111,18 @@ describe('double pole physics', () => {
     assert.ok(starts.every((s) => s[4] === 0 && s[5] === 0))
   })
 })
+
+describe('allocation-free double pole', () => {
+  it('follows decide() bit for bit over 2,000 decisions with varying force', async () => {
+    const { DoublePoleCart } = await import('./double-pole.ts')
+    let reference = initialState()
+    const cart = new DoublePoleCart(initialState())
+    for (let step = 0; step < 2000; step++) {
+      const output = 0.5 + 0.4 * Math.sin(step / 7)
+      reference = decide(output, reference)
+      cart.decide(output)
+      assert.deepEqual(Array.from(cart.state), reference, `diverged at decision ${step}`)
+      assert.equal(cart.failed(), failed(reference))
+    }
+  })
+})

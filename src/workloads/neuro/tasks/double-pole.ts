@@ -151,3 +151,86 @@ export function generalizationStarts(): PoleState[] {
   }
   return starts
 }
+
+/**
+ * The same physics without allocation, for the fitness loops (a DPV success is 200,000 RK4 steps): the
+ * state lives in one Float64Array and `decide` advances it in place. Tests pin it to `decide()` above.
+ */
+export class DoublePoleCart {
+  readonly state = new Float64Array(6)
+  private readonly k = new Float64Array(24)
+  private readonly scratch = new Float64Array(6)
+
+  constructor(start: Readonly<PoleState>) {
+    this.state.set(start)
+  }
+
+  reset(start: Readonly<PoleState>): void {
+    this.state.set(start)
+  }
+
+  /** One network output in [0, 1] → two RK4 steps. */
+  decide(output: number): void {
+    const force = (output - 0.5) * DOUBLE_POLE.forceMag * 2
+    for (let i = 0; i < DOUBLE_POLE.stepsPerDecision; i++) this.rk4(force)
+  }
+
+  failed(): boolean {
+    const s = this.state
+    const c = DOUBLE_POLE
+    return (
+      Math.abs(s[0] as number) > c.trackLimit ||
+      Math.abs(s[2] as number) > c.failureAngle ||
+      Math.abs(s[4] as number) > c.failureAngle
+    )
+  }
+
+  private rk4(force: number): void {
+    const tau = DOUBLE_POLE.tau
+    const half = tau / 2
+    const { state, k, scratch } = this
+    derivativesInto(force, state, k, 0)
+    for (let i = 0; i < 6; i++) scratch[i] = (state[i] as number) + half * (k[i] as number)
+    derivativesInto(force, scratch, k, 6)
+    for (let i = 0; i < 6; i++) scratch[i] = (state[i] as number) + half * (k[6 + i] as number)
+    derivativesInto(force, scratch, k, 12)
+    for (let i = 0; i < 6; i++) scratch[i] = (state[i] as number) + tau * (k[12 + i] as number)
+    derivativesInto(force, scratch, k, 18)
+    for (let i = 0; i < 6; i++) {
+      state[i] =
+        (state[i] as number) +
+        (tau / 6) *
+          ((k[i] as number) + 2 * (k[6 + i] as number) + 2 * (k[12 + i] as number) + (k[18 + i] as number))
+    }
+  }
+}
+
+/** `derivatives()` written into `out[at .. at + 6)`, with the same operations in the same order. */
+function derivativesInto(force: number, state: Float64Array, out: Float64Array, at: number): void {
+  const c = DOUBLE_POLE
+  const theta1 = state[2] as number
+  const omega1 = state[3] as number
+  const theta2 = state[4] as number
+  const omega2 = state[5] as number
+  const cos1 = Math.cos(theta1)
+  const sin1 = Math.sin(theta1)
+  const gsin1 = c.gravity * sin1
+  const cos2 = Math.cos(theta2)
+  const sin2 = Math.sin(theta2)
+  const gsin2 = c.gravity * sin2
+  const ml1 = c.length1 * c.massPole1
+  const ml2 = c.length2 * c.massPole2
+  const temp1 = (c.mup * omega1) / ml1
+  const temp2 = (c.mup * omega2) / ml2
+  const fi1 = ml1 * omega1 * omega1 * sin1 + 0.75 * c.massPole1 * cos1 * (temp1 + gsin1)
+  const fi2 = ml2 * omega2 * omega2 * sin2 + 0.75 * c.massPole2 * cos2 * (temp2 + gsin2)
+  const mi1 = c.massPole1 * (1 - 0.75 * cos1 * cos1)
+  const mi2 = c.massPole2 * (1 - 0.75 * cos2 * cos2)
+  const xAcc = (force + fi1 + fi2) / (mi1 + mi2 + c.massCart)
+  out[at] = state[1] as number
+  out[at + 1] = xAcc
+  out[at + 2] = omega1
+  out[at + 3] = (-0.75 * (xAcc * cos1 + gsin1 + temp1)) / c.length1
+  out[at + 4] = omega2
+  out[at + 5] = (-0.75 * (xAcc * cos2 + gsin2 + temp2)) / c.length2
+}
