@@ -39,6 +39,8 @@ export interface NeatConfig {
   readonly weightMutationShare: number
   /** Per weight, given a weight mutation: perturb with this probability, else replace. */
   readonly weightPerturbRate: number
+  /** Whether hidden and output nodes evolve their own bias (else only the bias input's connections). */
+  readonly nodeBias: boolean
   /** Standard deviation of a Gaussian perturbation. */
   readonly weightPerturbPower: number
   /** Standard deviation of a replacement weight (and of initial weights). */
@@ -79,6 +81,7 @@ export const NEAT_DEFAULTS: NeatConfig = Object.freeze({
   weightMutationRate: 0.8,
   weightMutationShare: 1,
   weightPerturbRate: 0.9,
+  nodeBias: true,
   weightPerturbPower: 0.5,
   weightInitSd: 1,
   weightLimit: 8,
@@ -157,7 +160,7 @@ export function neatConfig(overrides: Partial<NeatConfig> = {}): NeatConfig {
     }
   }
   if (config.survivalThreshold === 0) throw new NeatConfigError('survivalThreshold must be above 0')
-  for (const key of ['recurrent', 'mutateAfterCrossover', 'speciation'] as const) {
+  for (const key of ['recurrent', 'mutateAfterCrossover', 'speciation', 'nodeBias'] as const) {
     if (typeof config[key] !== 'boolean') throw new NeatConfigError(`${key} must be true or false`)
   }
   return config

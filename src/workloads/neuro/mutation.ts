@@ -51,7 +51,7 @@ function mutatedValue(value: number, config: NeatConfig, random: Random): number
 export function mutateWeights(genome: Genome, config: NeatConfig, random: Random): Genome {
   return {
     nodes: genome.nodes.map((node) =>
-      node.kind === 'hidden' || node.kind === 'output'
+      config.nodeBias && (node.kind === 'hidden' || node.kind === 'output')
         ? { ...node, bias: mutatedValue(node.bias, config, random) }
         : node,
     ),

@@ -1,0 +1,149 @@
+/**
+ * `meshwork evolve` as a user runs it: a child process per case, bounded in time, files in a temporary
+ * directory that is removed afterwards.
+ */
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { parseNetworkFile } from '../src/workloads/neuro/network-format.ts'
+
+const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [MAIN, 'evolve', ...args], { encoding: 'utf8', timeout: 120_000 })
+const dir = mkdtempSync(join(tmpdir(), 'meshwork-evolve-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('meshwork evolve', () => {
+  it('prints the documented JSON summary and exports the best champion as a network file', () => {
+    const champion = join(dir, 'champion.json')
+    const result = run('xor', '--runs', '3', '--seed', '5', '--json', '--quiet', '--export', champion)
+    assert.equal(result.status, 0, result.stderr)
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>
+    for (const field of [
+      'task',
+      'runs',
+      'solved',
+      'failures',
+      'evaluations',
+      'generations',
+      'hiddenNodes',
+      'wallMs',
+      'evaluationsPerSecond',
+    ]) {
+      assert.ok(field in summary, `missing ${field}`)
+    }
+    assert.deepEqual(Object.keys(summary.evaluations as object), ['mean', 'std', 'median', 'max'])
+    assert.equal(summary.task, 'xor')
+    assert.equal(summary.solved, 3)
+    const network = parseNetworkFile(readFileSync(champion, 'utf8'))
+    assert.equal(network.task, 'xor')
+    assert.ok(network.genome.nodes.some((n) => n.kind === 'hidden'))
+  })
+
+  it('reports pole results with the initial angle and DPNV generalization', () => {
+    const result = run(
+      'dpnv',
+      '--runs',
+      '1',
+      '--population',
+      '50',
+      '--max-generations',
+      '2',
+      '--workers',
+      '1',
+      '--initial-angle',
+      '0.05',
+      '--json',
+      '--quiet',
+    )
+    assert.equal(result.status, 1, 'an unsolved run exits 1')
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>
+    assert.equal(summary.initialAngleRad, 0.05)
+    assert.ok('generalization' in summary)
+    assert.equal(summary.population, 50)
+  })
+
+  it('writes JSON lines of progress to stderr when it is not a terminal', () => {
+    const result = run('xor', '--runs', '1', '--json')
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('{'))
+    const events = lines.map((line) => (JSON.parse(line) as { event: string }).event)
+    assert.ok(events.includes('generation') && events.at(-1) === 'run')
+  })
+
+  it('checkpoints an experiment and resumes it to the same result', () => {
+    const checkpoint = join(dir, 'xor.checkpoint.json')
+    const whole = run('xor', '--runs', '4', '--seed', '9', '--json', '--quiet')
+    const first = run('xor', '--runs', '4', '--seed', '9', '--json', '--quiet', '--checkpoint', checkpoint)
+    assert.equal(
+      first.stdout,
+      whole.stdout.replace(/"wallMs":\d+,"evaluationsPerSecond":\d+/, (m) => m) && first.stdout,
+    )
+    // a finished experiment resumes to the same summary without running again
+    const resumed = run('xor', '--resume', checkpoint, '--json', '--quiet')
+    assert.equal(resumed.status, 0, resumed.stderr)
+    const strip = (text: string) => {
+      const { wallMs: _w, evaluationsPerSecond: _e, ...rest } = JSON.parse(text) as Record<string, unknown>
+      return rest
+    }
+    assert.deepEqual(strip(resumed.stdout), strip(whole.stdout))
+    assert.deepEqual(strip(first.stdout), strip(whole.stdout))
+  })
+
+  it('saves the checkpoint on Ctrl-C and resumes it to the result of an uninterrupted run', async () => {
+    const checkpoint = join(dir, 'interrupted.json')
+    const args = ['xor', '--runs', '150', '--seed', '11', '--json', '--quiet']
+    const child = spawn(process.execPath, [MAIN, 'evolve', ...args, '--checkpoint', checkpoint], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    child.kill('SIGINT')
+    const [code] = (await once(child, 'exit')) as [number | null]
+    assert.equal(code, 130, stderr)
+    assert.match(stderr, /resume with --resume/)
+    const resumed = run('xor', '--resume', checkpoint, '--json', '--quiet')
+    assert.equal(resumed.status, 0, resumed.stderr)
+    const strip = (text: string) => {
+      const { wallMs: _w, evaluationsPerSecond: _e, ...rest } = JSON.parse(text) as Record<string, unknown>
+      return rest
+    }
+    assert.deepEqual(strip(resumed.stdout), strip(run(...args).stdout))
+  })
+
+  it('refuses bad input with one clear line', () => {
+    const config = join(dir, 'bad-config.json')
+    writeFileSync(config, JSON.stringify({ addNodeRate: 2 }))
+    const badRate = run('xor', '--config', config)
+    assert.equal(badRate.status, 2)
+    assert.match(badRate.stderr, /addNodeRate is a probability and must be in \[0, 1\], got 2/)
+
+    const truncated = join(dir, 'truncated.json')
+    writeFileSync(truncated, '{"format":"meshwork-neat-checkpoint","version":1,"settings":{')
+    const resume = run('xor', '--resume', truncated)
+    assert.equal(resume.status, 2)
+    assert.match(resume.stderr, /not valid JSON \(truncated\?\)/)
+
+    const future = join(dir, 'future.json')
+    writeFileSync(future, JSON.stringify({ format: 'meshwork-neat-checkpoint', version: 99 }))
+    const newer = run('xor', '--resume', future)
+    assert.equal(newer.status, 2)
+    assert.match(newer.stderr, /checkpoint version 99 cannot be resumed by this Meshwork/)
+
+    const both = run('xor', '--resume', future, '--seed', '3')
+    assert.equal(both.status, 2)
+    assert.match(both.stderr, /--seed cannot be combined with --resume/)
+
+    assert.match(run('tetris').stderr, /<task> must be one of xor, cartpole, dpv, dpnv/)
+    assert.match(
+      run('dpv', '--initial-angle', '1').stderr,
+      /--initial-angle must be radians inside ±0.628329/,
+    )
+  })
+})
