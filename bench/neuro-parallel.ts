@@ -9,7 +9,7 @@
  * from a few steps to all 1,000, so chunks differ in cost as they do in a real run.
  *
  * Usage: node bench/neuro-parallel.ts [--rounds 9] [--batch 1000] [--sigma 0.1] [--seed 3] [--chunk-size N]
- * Writes bench/results/neuro-parallel-<YYYY-MM-DD>.json.
+ * Writes bench/results/neuro-parallel-<batch>-<YYYY-MM-DD>.json.
  */
 import os from 'node:os'
 import { parseArgs } from 'node:util'
@@ -180,7 +180,7 @@ for (const row of rows) {
 console.log(`parallel efficiency eps(2) / (2 · eps(1)) = ${efficiency.toFixed(3)}`)
 if (contended)
   console.log('warning: other processes kept a core busy during the runs; the figures are not clean')
-const path = writeResult('neuro-parallel', {
+const path = writeResult(`neuro-parallel-${batchSize}`, {
   task: 'dpnv',
   batch: { genomes: batchSize, sigma, seed, meanStepsBalanced: meanSteps },
   ...chunkSize,

@@ -1,8 +1,8 @@
 /**
  * The public library surface of the `meshwork` package (`import … from 'meshwork'`): the membership core
  * and the kernel types it speaks, a node on the real network (`startNode`), the deterministic simulator's
- * membership runner, and the typed client of a node's control API. Everything else under `src/` is
- * internal and may change without notice.
+ * membership runner, the typed client of a node's control API, and the NEAT engine as `neat`
+ * (docs/neuroevolution.md). Everything else under `src/` is internal and may change without notice.
  *
  * `startNode` loads the libp2p engine on its first call rather than when this module is imported, so a
  * program that only simulates or talks to a node's API does not load libp2p and QUIC's native addon.
@@ -75,6 +75,8 @@ export {
   PRESETS,
   WAN_CONFIG,
 } from './protocols/membership/index.ts'
+
+export * as neat from './workloads/neuro/index.ts'
 
 /** Starts a Meshwork node on the real network (libp2p over TCP and QUIC) and joins it through `seeds`. */
 export async function startNode(options: NodeOptions): Promise<Libp2pNode> {

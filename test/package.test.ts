@@ -117,7 +117,7 @@ describe('the npm package', () => {
     const bin = join(appDir, 'node_modules', '.bin', 'meshwork')
     assert.equal((await run(process.execPath, [bin, '--version'], appDir, RUN_LIMIT_MS)).trim(), version)
     const help = await run(process.execPath, [bin, '--help'], appDir, RUN_LIMIT_MS)
-    for (const verb of ['start', 'sim', 'node', 'status', 'members', 'cluster']) {
+    for (const verb of ['start', 'sim', 'node', 'status', 'members', 'cluster', 'evolve']) {
       assert.match(help, new RegExp(`^ {2}${verb} `, 'm'), `help does not list ${verb}`)
     }
   })
@@ -139,6 +139,26 @@ describe('the npm package', () => {
       assert.ok(result.exports.includes(name), `missing export ${name}`)
     }
     assert.deepEqual({ ok: result.ok, nodes: result.nodes }, { ok: true, nodes: 8 })
+  })
+
+  it('evolves with NEAT from the compiled package, on a worker thread', async () => {
+    const script = `
+      import { neat } from 'meshwork'
+      const task = neat.createTask('xor')
+      const config = neat.taskConfig(task, { maxGenerations: 5 })
+      const evaluator = new neat.WorkerPoolEvaluator({ workers: 1, fitness: neat.builtInTaskFitness('xor'), recurrent: false })
+      const result = await neat.evolve(neat.initialState(task, config, 3), { task, config, evaluator })
+      await evaluator.close()
+      console.log(JSON.stringify({ generations: result.generations, evaluations: result.evaluations }))`
+    const output = await run(
+      process.execPath,
+      ['--input-type=module', '--eval', script],
+      appDir,
+      RUN_LIMIT_MS,
+    )
+    const result = JSON.parse(output) as { generations: number; evaluations: number }
+    assert.ok(result.generations >= 1 && result.generations <= 5)
+    assert.equal(result.evaluations, result.generations * 100)
   })
 
   it('types the library for a TypeScript user through its declarations', async () => {

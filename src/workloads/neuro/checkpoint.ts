@@ -135,6 +135,7 @@ export function decodeCheckpoint(text: string): Checkpoint {
         bestFitness:
           s.bestFitness === null ? Number.NEGATIVE_INFINITY : finite(s.bestFitness, `${path}.bestFitness`),
         lastImproved: integer(s.lastImproved, `${path}.lastImproved`),
+        tested: s.tested === true,
       }
     }),
     nextSpeciesId: integer(raw.nextSpeciesId, 'current.nextSpeciesId'),

@@ -124,7 +124,13 @@ export function decodeJobs(packed: Float64Array): EvaluationJob[] {
   return jobs
 }
 
+/**
+ * Built fitness functions by descriptor. A pool serves one descriptor, so a handful is plenty; the
+ * oldest is dropped beyond that (counted in `fitnessCacheEvictions`).
+ */
+const FITNESS_CACHE_LIMIT = 8
 const fitnessCache = new Map<string, Promise<FitnessFunction>>()
+export let fitnessCacheEvictions = 0
 
 async function buildFitness(descriptor: FitnessModule): Promise<FitnessFunction> {
   const loaded = (await import(descriptor.module)) as Record<string, unknown>
@@ -144,6 +150,10 @@ function fitnessFor(descriptor: FitnessModule): Promise<FitnessFunction> {
   let fitness = fitnessCache.get(key)
   if (fitness === undefined) {
     fitness = buildFitness(descriptor)
+    if (fitnessCache.size >= FITNESS_CACHE_LIMIT) {
+      fitnessCache.delete(fitnessCache.keys().next().value as string)
+      fitnessCacheEvictions++
+    }
     fitnessCache.set(key, fitness)
   }
   return fitness

@@ -16,6 +16,7 @@ const species = (id: number, members: number[], lastImproved: number, bestFitnes
   lastImproved,
   bestFitness,
   representative: { nodes: [], connections: [] },
+  tested: false,
 })
 
 describe('offspring allocation', () => {
@@ -100,5 +101,52 @@ describe('speciation', () => {
     assert.equal(adaptThreshold(3, 10, config), 3)
     assert.equal(adaptThreshold(0.5, 1, config), 0.5)
     assert.equal(adaptThreshold(3, 20, neatConfig({ thresholdStep: 0 })), 3)
+  })
+})
+
+describe('champion test choice (the reference pole2_epoch rotation)', () => {
+  it('tests the best untested species, and the best species when all were tested', async () => {
+    const { championToTest } = await import('./evolution.ts')
+    const fitness = [5, 9, 1, 7, 3]
+    const a = { ...species(0, [0, 1], 0), tested: false }
+    const b = { ...species(1, [2, 3], 0), tested: false }
+    const c = { ...species(2, [4], 0), tested: false }
+    assert.deepEqual(championToTest([a, b, c], fitness), { k: 0, champion: 1 })
+    assert.deepEqual(championToTest([{ ...a, tested: true }, b, c], fitness), { k: 1, champion: 3 })
+    assert.deepEqual(championToTest([{ ...a, tested: true }, { ...b, tested: true }, c], fitness), {
+      k: 2,
+      champion: 4,
+    })
+    assert.deepEqual(
+      championToTest(
+        [
+          { ...a, tested: true },
+          { ...b, tested: true },
+          { ...c, tested: true },
+        ],
+        fitness,
+      ),
+      { k: 0, champion: 1 },
+    )
+  })
+
+  it('clears the mark when a species improves', () => {
+    const config = neatConfig()
+    const base = initialState(createTask('xor'), config, 1)
+    const genomes = [base.genomes[0] as Genome]
+    const first = speciate(genomes, [1], [], { nextSpeciesId: 0, threshold: 3 }, config, 0, new Random(1))
+    const marked = first.species.map((s) => ({ ...s, tested: true }))
+    const same = speciate(genomes, [1], marked, { nextSpeciesId: 1, threshold: 3 }, config, 1, new Random(1))
+    assert.equal(same.species[0]?.tested, true)
+    const better = speciate(
+      genomes,
+      [2],
+      marked,
+      { nextSpeciesId: 1, threshold: 3 },
+      config,
+      1,
+      new Random(1),
+    )
+    assert.equal(better.species[0]?.tested, false)
   })
 })

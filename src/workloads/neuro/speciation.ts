@@ -22,6 +22,8 @@ export interface SpeciesRecord {
   readonly bestFitness: number
   /** The generation in which `bestFitness` last rose. */
   readonly lastImproved: number
+  /** Whether its champion has had the task's champion test since `bestFitness` last rose. */
+  readonly tested: boolean
 }
 
 export interface Species extends SpeciesRecord {
@@ -76,6 +78,7 @@ export function speciate(
       representative: genomes[random.pick(members) as number] as Genome,
       bestFitness: improved ? best : record.bestFitness,
       lastImproved: improved ? generation : record.lastImproved,
+      tested: improved ? false : record.tested,
       members,
     })
   }
@@ -83,7 +86,13 @@ export function speciate(
 }
 
 function newRecord(id: number, representative: Genome, generation: number): SpeciesRecord {
-  return { id, representative, bestFitness: Number.NEGATIVE_INFINITY, lastImproved: generation }
+  return {
+    id,
+    representative,
+    bestFitness: Number.NEGATIVE_INFINITY,
+    lastImproved: generation,
+    tested: false,
+  }
 }
 
 /** One step toward the target species count. */
