@@ -42,6 +42,20 @@ describe('meshwork evolve', () => {
     const network = parseNetworkFile(readFileSync(champion, 'utf8'))
     assert.equal(network.task, 'xor')
     assert.ok(network.genome.nodes.some((n) => n.kind === 'hidden'))
+
+    // and `meshwork evaluate` verifies it from the file alone
+    const evaluated = spawnSync(process.execPath, [MAIN, 'evaluate', champion, '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.equal(evaluated.status, 0, evaluated.stderr)
+    const report = JSON.parse(evaluated.stdout) as { task: string; solved: boolean; fitness: number }
+    assert.deepEqual([report.task, report.solved], ['xor', true])
+
+    writeFileSync(join(dir, 'cut.json'), readFileSync(champion, 'utf8').slice(0, 200))
+    const cut = spawnSync(process.execPath, [MAIN, 'evaluate', join(dir, 'cut.json')], { encoding: 'utf8' })
+    assert.equal(cut.status, 2)
+    assert.match(cut.stderr, /cut\.json: \(file\): not valid JSON \(truncated\?\)/)
   })
 
   it('reports pole results with the initial angle and DPNV generalization', () => {
@@ -100,14 +114,19 @@ describe('meshwork evolve', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
+    let stdout = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
+    })
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
     })
     await new Promise((resolve) => setTimeout(resolve, 1000))
     child.kill('SIGINT')
     const [code] = (await once(child, 'exit')) as [number | null]
     assert.equal(code, 130, stderr)
     assert.match(stderr, /resume with --resume/)
+    assert.equal(stdout, '', 'the experiment finished before the interrupt')
     const resumed = run('xor', '--resume', checkpoint, '--json', '--quiet')
     assert.equal(resumed.status, 0, resumed.stderr)
     const strip = (text: string) => {

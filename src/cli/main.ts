@@ -10,6 +10,7 @@ import { isApiError } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
 import { VERSION } from '../version.ts'
 import { registerCluster } from './commands/cluster.ts'
+import { registerEvaluate } from './commands/evaluate.ts'
 import { registerEvolve } from './commands/evolve.ts'
 import { registerMembers } from './commands/members.ts'
 import { registerNodeStart } from './commands/node-start.ts'
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMembers(program)
   registerCluster(program)
   registerEvolve(program)
+  registerEvaluate(program)
   return program
 }
 

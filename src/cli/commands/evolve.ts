@@ -4,7 +4,7 @@
  * goes to stderr (a bar on a terminal, JSON lines otherwise); `--checkpoint` saves the experiment every
  * few seconds and on Ctrl-C, and `--resume` continues it exactly where it stopped.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import type { Command } from 'commander'
 import { MeshError } from '../../kernel/index.ts'
@@ -27,6 +27,7 @@ import { exportNetwork } from '../../workloads/neuro/network-format.ts'
 import { jsonLinesReporter, progressBarReporter, type Reporter } from '../../workloads/neuro/reporters.ts'
 import { createTask, TASK_NAMES, type TaskName } from '../../workloads/neuro/tasks/index.ts'
 import { builtInTaskFitness, WorkerPoolEvaluator } from '../../workloads/neuro/worker-pool-evaluator.ts'
+import { readInputFile } from '../input-file.ts'
 import { choiceOption, integerOption } from '../options.ts'
 
 interface EvolveFlags {
@@ -224,12 +225,7 @@ async function newSettings(taskName: TaskName, flags: EvolveFlags) {
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new MeshError('INVALID_CONFIG', `cannot read ${path}: ${(error as Error).message}`)
-  }
+  const text = await readInputFile(path, 'INVALID_CONFIG')
   try {
     const json: unknown = JSON.parse(text)
     if (typeof json !== 'object' || json === null || Array.isArray(json))

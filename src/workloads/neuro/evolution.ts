@@ -9,6 +9,7 @@
  * them (32 generations of 150 ≈ 4,755). The per-generation champion test of the pole tasks is not
  * counted, as in the paper's protocol.
  */
+import { setImmediate } from 'node:timers/promises'
 import { Random } from '../../kernel/index.ts'
 import type { NeatConfig } from './config.ts'
 import type { BatchEvaluator, Evaluation, EvaluationContext } from './evaluator.ts'
@@ -126,6 +127,8 @@ export async function evolve(start: EvolutionState, options: EvolutionOptions): 
   let state = start
   const root = new Random(state.seed)
   for (;;) {
+    // an inline evaluator never leaves the microtask queue: give signals, timers and I/O their turn
+    await setImmediate()
     await options.onState?.(state)
     options.signal?.throwIfAborted()
     const generation = state.generation
