@@ -6,9 +6,9 @@
  * The batch is what a DPNV population looks like once it has started to balance: a hill climb (seeded)
  * finds a minimal recurrent genome — 4 inputs incl. bias → 1 output, one hidden node, self-loops — that
  * balances all 1,000 steps, and the batch is its mutants (Gaussian weight noise), which balance anywhere
- * from a few steps to all 1,000, so chunks differ in cost as they do in a real run.
+ * from a few steps to all 1,000, so jobs differ in cost as they do in a real run.
  *
- * Usage: node bench/neuro-parallel.ts [--rounds 9] [--batch 1000] [--sigma 0.1] [--seed 3] [--chunk-size N]
+ * Usage: node bench/neuro-parallel.ts [--rounds 9] [--batch 1000] [--sigma 0.1] [--seed 3]
  * Writes bench/results/neuro-parallel-<batch>-<YYYY-MM-DD>.json.
  */
 import os from 'node:os'
@@ -33,15 +33,12 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     sigma: { type: 'string', default: '0.1' },
     seed: { type: 'string', default: '3' },
-    // jobs per chunk sent to a worker; by default the evaluator's own choice
-    'chunk-size': { type: 'string' },
   },
 })
 const rounds = Number(values.rounds)
 const batchSize = Number(values.batch)
 const sigma = Number(values.sigma)
 const seed = Number(values.seed)
-const chunkSize = values['chunk-size'] === undefined ? {} : { chunkSize: Number(values['chunk-size']) }
 
 const fitness = taskFitness({ task: 'dpnv' })
 const random = new Random(seed)
@@ -88,7 +85,7 @@ const inline = new InlineEvaluator(fitness, { recurrent: true })
 const pools = new Map<number, WorkerPoolEvaluator>(
   [1, 2].map((workers) => [
     workers,
-    new WorkerPoolEvaluator({ workers, fitness: builtInTaskFitness('dpnv'), recurrent: true, ...chunkSize }),
+    new WorkerPoolEvaluator({ workers, fitness: builtInTaskFitness('dpnv'), recurrent: true }),
   ]),
 )
 const evaluators: [string, BatchEvaluator][] = [
@@ -183,7 +180,6 @@ if (contended)
 const path = writeResult(`neuro-parallel-${batchSize}`, {
   task: 'dpnv',
   batch: { genomes: batchSize, sigma, seed, meanStepsBalanced: meanSteps },
-  ...chunkSize,
   rounds,
   rows,
   parallelEfficiency: efficiency,

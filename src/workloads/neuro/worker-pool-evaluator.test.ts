@@ -50,29 +50,32 @@ describe('WorkerPoolEvaluator', () => {
     }
   }
 
-  it('returns results in job order whatever the chunking', async () => {
-    const batch = jobs(23, { inputs: 3, recurrent: false })
-    await withPool({ workers: 2, fitness: faulty('throwingFitness', -1), recurrent: false }, async (pool) => {
-      const expected = batch.map((_, index) => index)
-      assert.deepEqual(
-        (await pool.evaluate(batch)).map((e) => e.fitness),
-        expected,
-      )
-      const perJob = new WorkerPoolEvaluator({
-        workers: 2,
-        fitness: faulty('throwingFitness', -1),
-        recurrent: false,
-        chunkSize: 1,
+  it('returns results in job order, every job evaluated once, with 1 to 3 workers', async () => {
+    const batch = jobs(57, { inputs: 3, recurrent: false })
+    const expected = batch.map((_, index) => index)
+    for (const workers of [1, 2, 3]) {
+      await withPool({ workers, fitness: faulty('throwingFitness', -1), recurrent: false }, async (pool) => {
+        for (let round = 0; round < 3; round++) {
+          assert.deepEqual(
+            (await pool.evaluate(batch)).map((e) => e.fitness),
+            expected,
+          )
+        }
+        assert.deepEqual(await pool.evaluate(batch.slice(0, 1)), [{ fitness: 0 }])
+        assert.deepEqual(await pool.evaluate([]), [])
       })
-      try {
-        assert.deepEqual(
-          (await perJob.evaluate(batch)).map((e) => e.fitness),
-          expected,
-        )
-      } finally {
-        await perJob.close()
-      }
-      assert.deepEqual(await pool.evaluate([]), [])
+    }
+  })
+
+  it('reports the earliest failing genome when several fail', async () => {
+    const batch = jobs(40, { inputs: 3, recurrent: false })
+    const fitness = {
+      module: new URL('./testing/faulty-fitness.ts', import.meta.url).href,
+      export: 'throwingFitnessFrom',
+      options: { failAt: 11 },
+    }
+    await withPool({ workers: 2, fitness, recurrent: false }, async (pool) => {
+      await assert.rejects(pool.evaluate(batch), /genome 11 of generation 3/)
     })
   })
 
@@ -121,12 +124,9 @@ describe('WorkerPoolEvaluator', () => {
     await assert.rejects(pool.evaluate([]), /closed/)
   })
 
-  it('rejects a worker count below 1 and a bad chunk size', () => {
+  it('rejects a worker count below 1', () => {
     const fitness = builtInTaskFitness('xor')
     assert.throws(() => new WorkerPoolEvaluator({ workers: 0, fitness, recurrent: false }), RangeError)
-    assert.throws(
-      () => new WorkerPoolEvaluator({ workers: 1, fitness, recurrent: false, chunkSize: 0 }),
-      RangeError,
-    )
+    assert.throws(() => new WorkerPoolEvaluator({ workers: 1.5, fitness, recurrent: false }), RangeError)
   })
 })

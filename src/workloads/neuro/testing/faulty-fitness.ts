@@ -1,7 +1,7 @@
 /**
  * Fitness factories for the worker-pool tests, loaded by workers by module URL and export name as a real
  * task's fitness is. Every genome scores its own batch index (so order is visible in the results) except
- * genome `failAt`, which throws or scores NaN.
+ * genome `failAt` (or every genome from it on), which throws or scores NaN.
  */
 import type { FitnessFunction } from '../evaluator.ts'
 
@@ -19,4 +19,12 @@ export function throwingFitness(options: FaultyOptions): FitnessFunction {
 
 export function nanFitness(options: FaultyOptions): FitnessFunction {
   return (_network, context) => ({ fitness: context.index === options.failAt ? Number.NaN : context.index })
+}
+
+/** Throws for every genome from batch index `failAt` on, so that several workers fail at once. */
+export function throwingFitnessFrom(options: FaultyOptions): FitnessFunction {
+  return (_network, context) => {
+    if (context.index >= options.failAt) throw new Error(`genome ${context.index} gave up`)
+    return { fitness: context.index }
+  }
 }
