@@ -59,6 +59,7 @@ const SETTINGS_FLAGS = ['seed', 'runs', 'population', 'maxGenerations', 'initial
 export function registerEvolve(program: Command): void {
   program
     .command('evolve')
+    .summary('evolve neural networks with NEAT on xor, cartpole, dpv or dpnv')
     .description(
       'evolve neural networks with NEAT on a benchmark task and report evaluations to solution\n' +
         '  xor       2 inputs + bias → 1 output; solved when all four patterns are right\n' +

@@ -6,8 +6,8 @@
  * evaluates it — and a run resumed from a checkpoint continues exactly as if it had never stopped.
  *
  * Evaluations are counted per genome evaluated, whole generations at a time, as the NEAT paper counts
- * them (32 generations of 150 ≈ 4,755). The per-generation champion test of the pole tasks is not
- * counted, as in the paper's protocol.
+ * them (32 generations of 150 ≈ 4,755). The per-generation champion test (solution.ts) is not counted,
+ * as in the paper's protocol.
  */
 import { setImmediate } from 'node:timers/promises'
 import { Random } from '../../kernel/index.ts'
@@ -16,9 +16,9 @@ import type { BatchEvaluator, Evaluation, EvaluationContext } from './evaluator.
 import type { ConnectionGene, Genome, NodeGene } from './genome.ts'
 import { InnovationRegistry } from './innovation-registry.ts'
 import { clamp } from './mutation.ts'
-import { compileNetwork } from './network.ts'
 import { reproduce } from './reproduction.ts'
-import { allocateOffspring, type Species, type SpeciesRecord, speciate } from './speciation.ts'
+import { findSolution } from './solution.ts'
+import { allocateOffspring, type SpeciesRecord, speciate } from './speciation.ts'
 import type { NeatTask } from './tasks/index.ts'
 
 /** Everything needed to continue a run: what a checkpoint stores. */
@@ -145,8 +145,13 @@ export async function evolve(start: EvolutionState, options: EvolutionOptions): 
     const generationChampion = champion(state, evaluations, championIndex)
     const random = root.fork(`generation:${generation}`)
     const speciated = speciate(state.genomes, fitness, state.species, state, config, generation, random)
-    const { solver, species } = findSolver(task, state, evaluations, speciated.species, context)
-    const speciation = { ...speciated, species }
+    const found = findSolution(task, state.genomes, evaluations, speciated.species, context)
+    const speciation = { ...speciated, species: found.species }
+    const solverEntry = found.solution && champion(state, evaluations, found.solution.index)
+    const solver: Champion | undefined = solverEntry && {
+      ...solverEntry,
+      metrics: { ...solverEntry.metrics, ...found.solution?.metrics },
+    }
     const best =
       solver ??
       (state.best === undefined || generationChampion.fitness > state.best.fitness
@@ -216,62 +221,6 @@ function champion(state: EvolutionState, evaluations: readonly Evaluation[], ind
     metrics: evaluation.metrics ?? {},
     generation: state.generation,
   }
-}
-
-/**
- * The genome that solves the task this generation, if any, and the species with their `tested` flags.
- *
- * Tasks with a champion test (the DPNV protocol) test one champion per generation, chosen as the NEAT
- * reference code does (`pole2_epoch` in experiments.cpp): the champion of the best species — by its best
- * fitness this generation — whose champion has not been tested since the species last improved, or of the
- * best species when all have been. So a champion that failed is not retested while it stays the fittest,
- * and the next species gets its turn. Other tasks are solved by the fittest genome whose evaluation says
- * solved.
- */
-function findSolver(
-  task: NeatTask,
-  state: EvolutionState,
-  evaluations: readonly Evaluation[],
-  species: readonly Species[],
-  context: Omit<EvaluationContext, 'index'>,
-): { solver: Champion | undefined; species: readonly Species[] } {
-  if (task.championTest !== undefined) {
-    const chosen = championToTest(
-      species,
-      evaluations.map((e) => e.fitness),
-    )
-    const candidate = champion(state, evaluations, chosen.champion)
-    const network = compileNetwork(candidate.genome, { recurrent: task.recurrent })
-    const test = task.championTest(network, { ...context, index: chosen.champion })
-    const marked = species.map((s, k) => (k === chosen.k ? { ...s, tested: true } : s))
-    if (!test.solved) return { solver: undefined, species: marked }
-    return { solver: { ...candidate, metrics: { ...candidate.metrics, ...test.metrics } }, species: marked }
-  }
-  let solverIndex = -1
-  evaluations.forEach((evaluation, index) => {
-    if (evaluation.metrics?.solved !== 1) return
-    if (solverIndex < 0 || evaluation.fitness > (evaluations[solverIndex] as Evaluation).fitness)
-      solverIndex = index
-  })
-  return { solver: solverIndex < 0 ? undefined : champion(state, evaluations, solverIndex), species }
-}
-
-/**
- * Which champion the champion test gets this generation: that of the best species (by its best fitness)
- * not tested since it last improved, else that of the best species. `k` indexes `species`; `champion`
- * indexes the genomes.
- */
-export function championToTest(
-  species: readonly Species[],
-  fitness: readonly number[],
-): { readonly k: number; readonly champion: number } {
-  const ranked = species.map((s, k) => {
-    let best = s.members[0] as number
-    for (const index of s.members) if ((fitness[index] as number) > (fitness[best] as number)) best = index
-    return { k, champion: best }
-  })
-  ranked.sort((a, b) => (fitness[b.champion] as number) - (fitness[a.champion] as number) || a.k - b.k)
-  return ranked.find((r) => !(species[r.k] as Species).tested) ?? (ranked[0] as (typeof ranked)[number])
 }
 
 export function hiddenNodes(genome: Genome): number {

@@ -106,7 +106,7 @@ describe('speciation', () => {
 
 describe('champion test choice (the reference pole2_epoch rotation)', () => {
   it('tests the best untested species, and the best species when all were tested', async () => {
-    const { championToTest } = await import('./evolution.ts')
+    const { championToTest } = await import('./solution.ts')
     const fitness = [5, 9, 1, 7, 3]
     const a = { ...species(0, [0, 1], 0), tested: false }
     const b = { ...species(1, [2, 3], 0), tested: false }

@@ -3,6 +3,8 @@
  * is (4 − Σ|error|)², as in the paper; a network solves XOR when every pattern's output is on the right
  * side of 0.5.
  */
+import type { Evaluation } from '../evaluator.ts'
+import type { Network } from '../network.ts'
 
 /** The four patterns: inputs (without the bias) and the expected output. */
 export const XOR_PATTERNS: readonly {
@@ -35,4 +37,10 @@ export function scoreXor(activate: (inputs: readonly number[]) => number): XorSc
     if (expected === 1 ? output <= 0.5 : output >= 0.5) solved = false
   }
   return { fitness: (4 - errorSum) ** 2, solved, errorSum }
+}
+
+/** XOR as a NEAT task: the paper's fitness, and `solved` = 1 when every pattern is right. */
+export function xorFitness(network: Network): Evaluation {
+  const score = scoreXor((inputs) => network.activate(inputs)[0] as number)
+  return { fitness: score.fitness, metrics: { solved: score.solved ? 1 : 0, errorSum: score.errorSum } }
 }
