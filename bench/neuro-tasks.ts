@@ -1,8 +1,8 @@
 /**
  * NEAT against the NEAT paper (Stanley & Miikkulainen 2002): evaluations to solution over many seeded
  * runs of XOR (100 runs), the double pole with velocities (DPV, 100 runs) and without (DPNV, 20 runs),
- * in a table beside the paper's figures, plus the Table 3 speciation ablation (`--ablation`): the same
- * seeds with speciation turned off.
+ * in a table beside the paper's figures, plus Table 3's ablations (`--ablation`): the same seeds with
+ * speciation turned off, and with crossover turned off (every offspring by mutation alone).
  *
  * Usage: node bench/neuro-tasks.ts [--task xor|dpv|dpnv|all] [--runs N] [--seed S] [--workers W] [--ablation]
  * Writes bench/results/neuro-tasks-<YYYY-MM-DD>.json (merging with the tasks already in that file).
@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
+import type { NeatConfig } from '../src/workloads/neuro/config.ts'
 import { type BatchEvaluator, InlineEvaluator } from '../src/workloads/neuro/evaluator.ts'
 import { type ExperimentSummary, runExperiment, taskConfig } from '../src/workloads/neuro/experiment.ts'
 import { createTask, type TaskName } from '../src/workloads/neuro/tasks/index.ts'
@@ -49,10 +50,26 @@ function evaluatorFor(name: TaskName): BatchEvaluator {
   })
 }
 
-async function measure(name: keyof typeof PAPER, speciation: boolean): Promise<ExperimentSummary> {
+interface Variant {
+  readonly key: string
+  readonly label: string
+  readonly overrides: Partial<NeatConfig>
+}
+const FULL: Variant = { key: '', label: '', overrides: {} }
+const ABLATIONS: readonly Variant[] = [
+  { key: '-no-speciation', label: ' (no speciation)', overrides: { speciation: false } },
+  { key: '-no-crossover', label: ' (no crossover)', overrides: { mutationOnlyRate: 1 } },
+]
+
+async function measure(name: keyof typeof PAPER, variant: Variant): Promise<ExperimentSummary> {
   const task = createTask(name)
   const runs = Number(values.runs ?? DEFAULT_RUNS[name])
-  const settings = { task: name, seed: Number(values.seed), runs, config: taskConfig(task, { speciation }) }
+  const settings = {
+    task: name,
+    seed: Number(values.seed),
+    runs,
+    config: taskConfig(task, variant.overrides),
+  }
   const evaluator = evaluatorFor(name)
   let done = 0
   try {
@@ -62,7 +79,7 @@ async function measure(name: keyof typeof PAPER, speciation: boolean): Promise<E
       onRun: (result) => {
         done++
         process.stderr.write(
-          `\r${name}${speciation ? '' : ' (no speciation)'} run ${done}/${runs}: ${result.solved ? `${result.evaluations} evaluations` : 'failed'}   `,
+          `\r${name}${variant.label} run ${done}/${runs}: ${result.solved ? `${result.evaluations} evaluations` : 'failed'}   `,
         )
       },
     })
@@ -79,13 +96,13 @@ const rows = new Map<string, unknown>(
   ((previous.rows ?? []) as { key: string }[]).map((row) => [row.key, row] as [string, unknown]),
 )
 for (const name of tasks) {
-  const variants = values.ablation ? [true, false] : [true]
-  for (const speciation of variants) {
-    const summary = await measure(name, speciation)
+  const variants = values.ablation ? [FULL, ...ABLATIONS] : [FULL]
+  for (const variant of variants) {
+    const summary = await measure(name, variant)
     const paper = PAPER[name]
-    const key = `${name}${speciation ? '' : '-no-speciation'}`
-    const settings = taskConfig(createTask(name), { speciation })
-    rows.set(key, { key, speciation, summary, paper, settings })
+    const key = `${name}${variant.key}`
+    const settings = taskConfig(createTask(name), variant.overrides)
+    rows.set(key, { key, ablation: variant.overrides, summary, paper, settings })
     const generalization = summary.generalization
       ? `, generalization ${summary.generalization.mean.toFixed(0)}/625`
       : ''

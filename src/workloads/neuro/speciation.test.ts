@@ -52,6 +52,26 @@ describe('offspring allocation', () => {
     assert.equal(counts[2], 0)
     assert.equal((counts[0] as number) + (counts[1] as number), 100)
   })
+
+  it("keeps the champion's species alive even when its mean fitness is tiny", () => {
+    const config = neatConfig({ population: 10 })
+    // the champion (index 0) sits in a species of 1,000 failures; another species is uniformly good
+    const fitness = [50, ...Array.from({ length: 999 }, () => 0), ...Array.from({ length: 10 }, () => 40)]
+    const crowd = species(
+      0,
+      Array.from({ length: 1000 }, (_, i) => i),
+      0,
+      50,
+    )
+    const good = species(
+      1,
+      Array.from({ length: 10 }, (_, i) => 1000 + i),
+      0,
+      40,
+    )
+    const counts = allocateOffspring([crowd, good], fitness, 0, config, 0)
+    assert.deepEqual(counts, [1, 9])
+  })
 })
 
 describe('speciation', () => {

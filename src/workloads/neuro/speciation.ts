@@ -144,5 +144,12 @@ export function allocateOffspring(
     counts[i] = (counts[i] as number) + 1
     left--
   }
+  // the champion's species always gets at least the champion's copy, taken from the largest share
+  const own = species.findIndex((s) => s.members.includes(championIndex))
+  if (own >= 0 && counts[own] === 0) {
+    const largest = counts.indexOf(Math.max(...counts))
+    counts[largest] = (counts[largest] as number) - 1
+    counts[own] = 1
+  }
   return counts
 }
