@@ -1,8 +1,8 @@
 /**
  * NEAT's mutations (Stanley & Miikkulainen 2002 §3.1, Fig. 3): weight perturbation and replacement, add
  * connection, add node (the split connection is disabled; the new node gets an in-weight of 1 and the
- * old weight out, so behaviour barely changes), and toggling an enable flag. Each returns a new genome;
- * the inputs are never modified.
+ * old weight out, as in the paper), and toggling an enable flag. Each returns a new genome; the inputs
+ * are never modified.
  *
  * As in the reference implementation, a genome gets either a structural mutation or the weight ones,
  * not both, so a new structure is first tried with its inherited weights.
@@ -47,7 +47,10 @@ function mutatedValue(value: number, config: NeatConfig, random: Random): number
   return clamp(next, config.weightLimit)
 }
 
-/** Every connection weight and every non-input bias is perturbed or replaced. */
+/**
+ * Each connection weight, and each hidden and output bias (with `nodeBias`), changes with probability
+ * `weightMutationShare`: perturbed, or now and then replaced.
+ */
 export function mutateWeights(genome: Genome, config: NeatConfig, random: Random): Genome {
   return {
     nodes: genome.nodes.map((node) =>
