@@ -104,7 +104,9 @@ describe('the npm package', () => {
       [],
     )
     assert.deepEqual(
-      paths.filter((path) => !/^(bin|dist)\//.test(path) && !['package.json', 'README.md'].includes(path)),
+      paths.filter(
+        (path) => !/^(bin|dist)\//.test(path) && !['package.json', 'README.md', 'LICENSE'].includes(path),
+      ),
       [],
     )
     const testOnly = filesUnder(join(installed, 'dist')).filter((file) =>
