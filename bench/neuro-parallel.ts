@@ -20,6 +20,7 @@ import {
   type EvaluationJob,
   InlineEvaluator,
 } from '../src/workloads/neuro/evaluator.ts'
+import { statistics } from '../src/workloads/neuro/experiment.ts'
 import type { Genome } from '../src/workloads/neuro/genome.ts'
 import { compileNetwork } from '../src/workloads/neuro/network.ts'
 import { DPNV_EPISODE_STEPS, taskFitness } from '../src/workloads/neuro/tasks/index.ts'
@@ -140,13 +141,7 @@ for (let round = 0; round < rounds; round++) {
 }
 for (const pool of pools.values()) await pool.close()
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
+const median = (values: readonly number[]): number => statistics(values).median
 const medianOf = (name: string, field: keyof Round): number =>
   median((measured.get(name) ?? []).map((round) => round[field]))
 const efficiency =

@@ -68,10 +68,8 @@ export function registerEvaluate(program: Command): void {
         )
       }
       const evaluation = checkEvaluation(await task.fitness(compiled, context), context)
-      const test = task.championTest?.(
-        compileNetwork(network.genome, { recurrent: network.recurrent }),
-        context,
-      )
+      // every task resets the network at the start of each episode, so the test reuses it
+      const test = task.championTest?.(compiled, context)
       const solved = test === undefined ? evaluation.metrics?.solved === 1 : test.solved
       const report = {
         task: taskName,

@@ -24,7 +24,12 @@ import {
   taskConfig,
 } from '../../workloads/neuro/experiment.ts'
 import { exportNetwork } from '../../workloads/neuro/network-format.ts'
-import { jsonLinesReporter, progressBarReporter, type Reporter } from '../../workloads/neuro/reporters.ts'
+import {
+  jsonLinesReporter,
+  progressBarReporter,
+  type Reporter,
+  silentReporter,
+} from '../../workloads/neuro/reporters.ts'
 import { createTask, TASK_NAMES, type TaskName } from '../../workloads/neuro/tasks/index.ts'
 import { builtInTaskFitness, WorkerPoolEvaluator } from '../../workloads/neuro/worker-pool-evaluator.ts'
 import { readInputFile } from '../input-file.ts'
@@ -120,7 +125,7 @@ export function registerEvolve(program: Command): void {
         flags.workers,
       )
       const reporter: Reporter = flags.quiet
-        ? { generation() {}, run() {}, close() {} }
+        ? silentReporter
         : process.stderr.isTTY
           ? progressBarReporter(process.stderr, settings.runs, settings.task)
           : jsonLinesReporter(process.stderr)

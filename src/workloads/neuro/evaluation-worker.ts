@@ -32,7 +32,7 @@ export interface FitnessModule {
 
 /** One batch in shared memory, as `packBatch` lays it out. */
 export interface SharedBatch {
-  /** The jobs, packed as `encodeJobs` describes. */
+  /** The jobs, packed as `packBatch` describes. */
   readonly words: Float64Array
   /** Job i starts at `words[offsets[i]]`; `offsets.length` is the job count. */
   readonly offsets: Int32Array
@@ -67,19 +67,22 @@ const NODE_WORDS = 4
 const CONNECTION_WORDS = 5
 
 /**
- * Jobs packed into one Float64Array: per job seed, generation, index, node count, connection count, then
+ * The batch in shared memory, a cursor at 0. Jobs are packed into one Float64Array: per job seed, generation, index, node count, connection count, then
  * id, kind, activation, bias per node and innovation, from, to, weight, enabled per connection (kinds and
- * activations as codes). Lossless: every other field is a JS number, stored as the same double.
+ * activations as codes), each job's start in `offsets`. Lossless: every other field is a JS number,
+ * stored as the same double.
  */
-function encodeJobs(jobs: readonly EvaluationJob[]): Float64Array {
+export function packBatch(jobs: readonly EvaluationJob[]): SharedBatch {
   let length = 0
-  for (const { genome } of jobs) {
+  const offsets = new Int32Array(new SharedArrayBuffer(Math.max(1, jobs.length) * 4)).subarray(0, jobs.length)
+  jobs.forEach(({ genome }, i) => {
+    offsets[i] = length
     length += JOB_HEADER + NODE_WORDS * genome.nodes.length + CONNECTION_WORDS * genome.connections.length
-  }
-  const packed = new Float64Array(length)
+  })
+  const words = new Float64Array(new SharedArrayBuffer(length * 8))
   let at = 0
   for (const { genome, context } of jobs) {
-    packed.set(
+    words.set(
       [context.seed, context.generation, context.index, genome.nodes.length, genome.connections.length],
       at,
     )
@@ -93,33 +96,19 @@ function encodeJobs(jobs: readonly EvaluationJob[]): Float64Array {
             `kind '${node.kind}' or activation '${node.activation}'`,
         )
       }
-      packed[at++] = node.id
-      packed[at++] = kind
-      packed[at++] = activation
-      packed[at++] = node.bias
+      words[at++] = node.id
+      words[at++] = kind
+      words[at++] = activation
+      words[at++] = node.bias
     }
     for (const connection of genome.connections) {
-      packed[at++] = connection.innovation
-      packed[at++] = connection.from
-      packed[at++] = connection.to
-      packed[at++] = connection.weight
-      packed[at++] = connection.enabled ? 1 : 0
+      words[at++] = connection.innovation
+      words[at++] = connection.from
+      words[at++] = connection.to
+      words[at++] = connection.weight
+      words[at++] = connection.enabled ? 1 : 0
     }
   }
-  return packed
-}
-
-/** The batch copied into shared memory, with each job's offset and a cursor at 0. */
-export function packBatch(jobs: readonly EvaluationJob[]): SharedBatch {
-  const packed = encodeJobs(jobs)
-  const words = new Float64Array(new SharedArrayBuffer(packed.byteLength))
-  words.set(packed)
-  const offsets = new Int32Array(new SharedArrayBuffer(Math.max(1, jobs.length) * 4)).subarray(0, jobs.length)
-  let at = 0
-  jobs.forEach(({ genome }, i) => {
-    offsets[i] = at
-    at += JOB_HEADER + NODE_WORDS * genome.nodes.length + CONNECTION_WORDS * genome.connections.length
-  })
   return { words, offsets, cursor: new Int32Array(new SharedArrayBuffer(4)) }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { Random } from '../../kernel/index.ts'
-import type { ConnectionGene, Genome, NodeGene } from './genome.ts'
+import type { Genome, NodeGene } from './genome.ts'
 import { compileNetwork } from './network.ts'
 import {
   exportNetwork,
@@ -13,31 +13,10 @@ import {
   parseNetworkFile,
 } from './network-format.ts'
 import { scoreXor } from './tasks/xor.ts'
+import { connectionGene, nodeGene } from './testing/genes.ts'
 
-const node = (
-  id: number,
-  kind: NodeGene['kind'],
-  activation: NodeGene['activation'],
-  bias = 0,
-): NodeGene => ({
-  id,
-  kind,
-  activation,
-  bias,
-})
-const link = (
-  innovation: number,
-  from: number,
-  to: number,
-  weight: number,
-  enabled = true,
-): ConnectionGene => ({
-  innovation,
-  from,
-  to,
-  weight,
-  enabled,
-})
+const node = nodeGene
+const link = connectionGene
 
 /** dpv-shaped: 6 inputs, bias 6, output 7, hidden 8–10, a disabled connection. */
 const feedForward: Genome = {

@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { ConnectionGene, Genome, NodeGene } from './genome.ts'
+import type { Genome } from './genome.ts'
 import { compileNetwork } from './network.ts'
+import { connectionGene, nodeGene } from './testing/genes.ts'
 
-const node = (
-  id: number,
-  kind: NodeGene['kind'],
-  activation: NodeGene['activation'] = 'identity',
-  bias = 0,
-): NodeGene => ({
-  id,
-  kind,
-  activation,
-  bias,
-})
-const link = (
-  innovation: number,
-  from: number,
-  to: number,
-  weight: number,
-  enabled = true,
-): ConnectionGene => ({
-  innovation,
-  from,
-  to,
-  weight,
-  enabled,
-})
+const node = nodeGene
+const link = connectionGene
 
 describe('compiled networks', () => {
   it('compute exactly the genome graph: a hand-built XOR of two ReLU units', () => {

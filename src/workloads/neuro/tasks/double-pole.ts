@@ -42,28 +42,11 @@ export function initialState(longPoleAngle: number = DOUBLE_POLE.defaultInitialA
   return [0, 0, longPoleAngle, 0, 0, 0]
 }
 
-/** The derivatives of `state` under `force` (the reference code's `step`). */
+/** The derivatives of `state` under `force` (the reference code's `step`; computed by `derivativesInto`). */
 export function derivatives(force: number, state: PoleState): PoleState {
-  const c = DOUBLE_POLE
-  const [, , theta1, omega1, theta2, omega2] = state
-  const cos1 = Math.cos(theta1)
-  const sin1 = Math.sin(theta1)
-  const gsin1 = c.gravity * sin1
-  const cos2 = Math.cos(theta2)
-  const sin2 = Math.sin(theta2)
-  const gsin2 = c.gravity * sin2
-  const ml1 = c.length1 * c.massPole1
-  const ml2 = c.length2 * c.massPole2
-  const temp1 = (c.mup * omega1) / ml1
-  const temp2 = (c.mup * omega2) / ml2
-  const fi1 = ml1 * omega1 * omega1 * sin1 + 0.75 * c.massPole1 * cos1 * (temp1 + gsin1)
-  const fi2 = ml2 * omega2 * omega2 * sin2 + 0.75 * c.massPole2 * cos2 * (temp2 + gsin2)
-  const mi1 = c.massPole1 * (1 - 0.75 * cos1 * cos1)
-  const mi2 = c.massPole2 * (1 - 0.75 * cos2 * cos2)
-  const xAcc = (force + fi1 + fi2) / (mi1 + mi2 + c.massCart)
-  const alpha1 = (-0.75 * (xAcc * cos1 + gsin1 + temp1)) / c.length1
-  const alpha2 = (-0.75 * (xAcc * cos2 + gsin2 + temp2)) / c.length2
-  return [state[1], xAcc, omega1, alpha1, omega2, alpha2]
+  const out = new Float64Array(6)
+  derivativesInto(force, Float64Array.from(state), out, 0)
+  return Array.from(out) as PoleState
 }
 
 /** One classic RK4 step of `tau` seconds. */
@@ -205,7 +188,7 @@ export class DoublePoleCart {
   }
 }
 
-/** `derivatives()` written into `out[at .. at + 6)`, with the same operations in the same order. */
+/** The derivatives of `state` under `force`, written into `out[at .. at + 6)` (no allocation). */
 function derivativesInto(force: number, state: Float64Array, out: Float64Array, at: number): void {
   const c = DOUBLE_POLE
   const theta1 = state[2] as number
