@@ -90,7 +90,7 @@ async function measure(size: number, basePort: number): Promise<Record<string, u
   const abort = new AbortController()
   try {
     const t0 = performance.now()
-    let state = await up({ nodes: size, dir, profile: 'lan', basePort, convergeLimitMs: 120_000 })
+    let state = await up({ nodes: size, dir, connectionClass: 'lan', basePort, convergeLimitMs: 120_000 })
     const joinMs = performance.now() - t0
     process.stderr.write(`n=${size}: converged in ${Math.round(joinMs)} ms\n`)
 
@@ -235,4 +235,4 @@ for (const size of sizes) {
   rows.push(row)
   process.stdout.write(`${JSON.stringify(row)}\n`)
 }
-writeResult('cluster-membership', { profile: 'lan', rows })
+writeResult('cluster-membership', { connectionClass: 'lan', rows })

@@ -172,7 +172,7 @@ if (soakNodeMinutes > 0) {
   process.stdout.write(`soak: ${JSON.stringify(soak)}\n`)
 }
 
-const path = writeResult('membership', { profile: 'lan', start: 'converged', rows, soak })
+const path = writeResult('membership', { connectionClass: 'lan', start: 'converged', rows, soak })
 
 const table = [
   '| N | loss | crashes | detection p50 | p99 | max | false positives / node-hour | B/node/s (steady) | sim events/s | memberlist LAN: min suspicion | detection ≥ |',

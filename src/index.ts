@@ -8,7 +8,7 @@
  * program that only simulates or talks to a node's API does not load libp2p and QUIC's native addon.
  */
 import type { Libp2pNode } from './engines/libp2p/index.ts'
-import type { NodeOptions } from './node/running-node.ts'
+import type { NodeOptions } from './node/index.ts'
 
 export {
   ApiError,
@@ -27,6 +27,8 @@ export { replayCommand, resolveScenario, runMembershipSimulation } from './engin
 export { type MembershipScenario, SCENARIO_DEFAULTS } from './engines/sim/membership/scenario.ts'
 export {
   type Clock,
+  CONNECTION_CLASSES,
+  type ConnectionClass,
   err,
   isMeshError,
   MeshError,
@@ -50,10 +52,9 @@ export type {
   NodeState,
   NodeStatus,
   RunningNode,
-} from './node/running-node.ts'
+} from './node/index.ts'
 export type { Core } from './protocols/core.ts'
 export {
-  type ConnectionClass,
   decodeMessage,
   encodeMessage,
   HOSTILE_CONFIG,

@@ -113,7 +113,10 @@ describe('meshwork node start', { timeout: 60_000 }, () => {
     writeFileSync(join(dir, 'typo.json'), '{"capcity": 2}')
     for (const [args, message] of [
       [['--capacity', 'x'], "meshwork: --capacity must be a non-negative integer, got 'x'"],
-      [['--profile', 'lunar'], "meshwork: --profile must be one of lan, wan, mobile, hostile, got 'lunar'"],
+      [
+        ['--connection-class', 'lunar'],
+        "meshwork: --connection-class must be one of lan, wan, mobile, hostile, got 'lunar'",
+      ],
       [
         ['--config', join(dir, 'typo.json')],
         `meshwork: config file ${join(dir, 'typo.json')}: unknown option "capcity" (did you mean "capacity"?)`,

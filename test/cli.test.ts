@@ -29,7 +29,7 @@ describe('meshwork CLI', () => {
     for (const field of [
       'nodes',
       'seed',
-      'profile',
+      'connectionClass',
       'detection',
       'falsePositives',
       'joinConvergenceMs',
@@ -63,14 +63,14 @@ describe('meshwork CLI', () => {
   it('refuses a bad option with one line that says what is wrong, and a non-zero status', () => {
     for (const args of [
       ['sim', 'membership', '--nodes', 'many'],
-      ['sim', 'membership', '--nodes', '10', '--profile', 'lunar'],
+      ['sim', 'membership', '--nodes', '10', '--connection-class', 'lunar'],
       ['sim', 'membership', '--nodes', '10', '--loss', '1.5'],
     ]) {
       const result = run(...args)
       assert.notEqual(result.status, 0, args.join(' '))
       const lines = result.stderr.trim().split('\n')
       assert.equal(lines.length, 1, result.stderr)
-      assert.match(lines[0] ?? '', /^meshwork: --\w+ must be/)
+      assert.match(lines[0] ?? '', /^meshwork: --[\w-]+ must be/)
     }
   })
 })

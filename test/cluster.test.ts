@@ -43,7 +43,13 @@ after(async () => {
 
 describe('a local cluster of five node processes', { timeout: 120_000 }, () => {
   it('comes up with every node seeing every other', async () => {
-    const state = await up({ nodes: 5, dir, profile: 'lan', basePort: BASE_PORT, convergeLimitMs: 60_000 })
+    const state = await up({
+      nodes: 5,
+      dir,
+      connectionClass: 'lan',
+      basePort: BASE_PORT,
+      convergeLimitMs: 60_000,
+    })
     for (const node of state.nodes) if (node.pid !== null) pids.push(node.pid)
     assert.equal(pids.length, 5)
     const reports = await status(dir)

@@ -4,7 +4,7 @@
  * server's `{code, message}` when it answered, or a sentence saying that it could not be reached and what
  * to do about it.
  */
-import type { FaultSpec, MembersView, NodeStatus } from '../node/running-node.ts'
+import type { FaultSpec, MembersView, NodeStatus } from '../node/index.ts'
 import type { MembershipEvent } from '../protocols/membership/index.ts'
 import { ApiError, isApiErrorBody } from './errors.ts'
 import { type Endpoints, ROUTES, type RouteId } from './routes.ts'

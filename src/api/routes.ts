@@ -4,7 +4,7 @@
  * its handlers from the table, the client builds its requests from it, and `openapi.ts` documents it, so
  * the three cannot drift apart.
  */
-import type { FaultSpec, MembersView, NodeStatus } from '../node/running-node.ts'
+import type { FaultSpec, MembersView, NodeStatus } from '../node/index.ts'
 import type { MembershipEvent } from '../protocols/membership/index.ts'
 import {
   FAULT_SPEC_SCHEMA,

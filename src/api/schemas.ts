@@ -8,9 +8,10 @@
  * Request schemas carry bounds so that no request can make the node allocate without limit.
  */
 
+import { CONNECTION_CLASSES } from '../kernel/index.ts'
+
 export type JsonSchema = { readonly [keyword: string]: unknown }
 
-const CONNECTION_CLASSES = ['lan', 'wan', 'mobile', 'hostile'] as const
 const MEMBER_STATES = ['alive', 'suspect', 'failed', 'left'] as const
 
 /** Peer ids are ~52 characters (ed25519, base58); 128 leaves room for other key types and encodings. */
@@ -111,11 +112,17 @@ export const FAULT_SPEC_SCHEMA: JsonSchema = {
     dropPeers: { ...peerIds, description: 'Peers whose traffic is dropped both ways; empty heals.' },
     link: {
       type: 'object',
-      required: ['delayMs', 'jitterMs', 'lossRate', 'bandwidthBytesPerSecond'],
+      required: ['minDelayMs', 'maxDelayMs', 'jitterMs', 'lossRate', 'bandwidthBytesPerSecond'],
       properties: {
         peers: { ...peerIds, description: 'Shape only these links; every link when absent.' },
-        delayMs: { type: 'integer', minimum: 0, maximum: MAX_FAULT_DELAY_MS },
-        jitterMs: { type: 'integer', minimum: 0, maximum: MAX_FAULT_DELAY_MS },
+        minDelayMs: {
+          type: 'number',
+          minimum: 0,
+          maximum: MAX_FAULT_DELAY_MS,
+          description: "Each peer's one-way delay is fixed, uniform in [minDelayMs, maxDelayMs].",
+        },
+        maxDelayMs: { type: 'number', minimum: 0, maximum: MAX_FAULT_DELAY_MS },
+        jitterMs: { type: 'number', minimum: 0, maximum: MAX_FAULT_DELAY_MS },
         lossRate: { type: 'number', minimum: 0, maximum: 1 },
         bandwidthBytesPerSecond: { type: 'integer', minimum: 0, description: '0 means unlimited.' },
       },

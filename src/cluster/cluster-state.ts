@@ -22,9 +22,9 @@ export interface ClusterNodeRecord {
 }
 
 export interface ClusterState {
-  readonly version: 1
+  readonly version: 2
   readonly realm: string
-  readonly profile: string
+  readonly connectionClass: string
   readonly linkProfile: string | null
   readonly basePort: number
   readonly nodes: readonly ClusterNodeRecord[]
@@ -46,7 +46,7 @@ export function readState(dir: string): ClusterState {
   }
   try {
     const state = JSON.parse(text) as ClusterState
-    if (state.version !== 1 || !Array.isArray(state.nodes)) throw new Error('unknown layout')
+    if (state.version !== 2 || !Array.isArray(state.nodes)) throw new Error('unknown layout')
     return state
   } catch (error) {
     throw new MeshError(

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { getMembers, getStatus, postFaults } from '../api/client.ts'
-import { MeshError, Random } from '../kernel/index.ts'
-import { LINK_PROFILES, type LinkProfileName } from '../node/link-shape.ts'
+import { type ConnectionClass, isConnectionClass, MeshError, Random } from '../kernel/index.ts'
+import { LINK_MODELS } from '../node/index.ts'
 import {
   type ClusterNodeRecord,
   type ClusterState,
@@ -30,9 +30,9 @@ const SHUTDOWN_LIMIT_MS = 5_000
 export interface UpOptions {
   readonly nodes: number
   readonly dir: string
-  readonly profile: string
+  readonly connectionClass: ConnectionClass
   readonly basePort: number
-  readonly linkProfile?: LinkProfileName
+  readonly linkProfile?: ConnectionClass
   /** How long to wait for every node to see every other. */
   readonly convergeLimitMs: number
   readonly onProgress?: (line: string) => void
@@ -56,15 +56,15 @@ function ports(basePort: number, index: number): { api: number; tcp: number; qui
 }
 
 function nodeArgs(
-  state: Pick<ClusterState, 'realm' | 'profile'>,
+  state: Pick<ClusterState, 'realm' | 'connectionClass'>,
   node: ClusterNodeRecord,
   seeds: string[],
 ): string[] {
   return [
     '--realm',
     state.realm,
-    '--profile',
-    state.profile,
+    '--connection-class',
+    state.connectionClass,
     '--data-dir',
     node.dataDir,
     '--api',
@@ -107,9 +107,9 @@ export async function up(options: UpOptions): Promise<ClusterState> {
     }
   })
   let state: ClusterState = {
-    version: 1,
+    version: 2,
     realm,
-    profile: options.profile,
+    connectionClass: options.connectionClass,
     linkProfile: options.linkProfile ?? null,
     basePort: options.basePort,
     nodes: records,
@@ -131,7 +131,7 @@ export async function up(options: UpOptions): Promise<ClusterState> {
     state = { ...state, nodes: withIds }
     writeState(dir, state)
     if (options.linkProfile !== undefined) {
-      const link = LINK_PROFILES[options.linkProfile]
+      const link = LINK_MODELS[options.linkProfile]
       await Promise.all(withIds.map((node) => postFaults(node.api, { link })))
     }
     options.onProgress?.('waiting until every node sees every other')
@@ -250,8 +250,8 @@ export async function restart(
   const restarted = await waitForApi({ ...node, pid })
   const nodes = state.nodes.map((each) => (each.name === name ? restarted : each))
   writeState(root, { ...state, nodes })
-  if (state.linkProfile !== null) {
-    await postFaults(restarted.api, { link: LINK_PROFILES[state.linkProfile as LinkProfileName] })
+  if (state.linkProfile !== null && isConnectionClass(state.linkProfile)) {
+    await postFaults(restarted.api, { link: LINK_MODELS[state.linkProfile] })
   }
   await waitForConvergence(
     nodes.filter((each) => isRunning(each.pid)),

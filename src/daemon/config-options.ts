@@ -8,7 +8,7 @@
  * - realm `default`: nodes started with no options find each other (mDNS) on a LAN.
  * - listen on every IPv4 interface, TCP and QUIC, on ports the OS picks: two nodes on one machine do not
  *   collide; seeds name their port explicitly.
- * - profile `lan`, capacity 1, memory 0 (not advertised), no region, labels or hidden flag: the
+ * - connection class `lan`, capacity 1, memory 0 (not advertised), no region, labels or hidden flag: the
  *   membership `DEFAULT_PROFILE`.
  * - data dir `~/.meshwork/<realm>`: one identity per realm per user.
  * - API on 127.0.0.1:7070: loopback needs no token; other hosts do (`listen.ts`).
@@ -16,9 +16,9 @@
  */
 import { homedir } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
-import { MeshError } from '../kernel/index.ts'
-import type { NodeOptions } from '../node/running-node.ts'
-import { isConnectionClass, WIRE_LIMITS } from '../protocols/membership/index.ts'
+import { CONNECTION_CLASSES, isConnectionClass, MeshError } from '../kernel/index.ts'
+import type { NodeOptions } from '../node/index.ts'
+import { WIRE_LIMITS } from '../protocols/membership/index.ts'
 import { type ApiAddress, DEFAULT_API_ADDRESS, formatApiAddress, parseApiAddress } from './api-address.ts'
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
 
@@ -44,7 +44,7 @@ export const CONFIG_DEFAULTS: ConfigValues = Object.freeze({
   realmKey: undefined,
   seeds: [],
   listen: ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/udp/0/quic-v1'],
-  profile: 'lan',
+  connectionClass: 'lan',
   labels: [],
   capacity: 1,
   memoryMb: 0,
@@ -192,13 +192,13 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
     defaultText: CONFIG_DEFAULTS.listen.join(','),
     read: list(multiaddr, WIRE_LIMITS.maxAddresses),
   },
-  profile: {
-    flags: '--profile <class>',
-    description: 'connection class, which sets the membership timings: lan, wan, mobile or hostile',
-    defaultText: CONFIG_DEFAULTS.profile,
+  connectionClass: {
+    flags: '--connection-class <class>',
+    description: `the kind of network this node is on, which sets the membership timings: ${CONNECTION_CLASSES.join(', ')}`,
+    defaultText: CONFIG_DEFAULTS.connectionClass,
     read: (value, source) => {
       if (typeof value !== 'string' || !isConnectionClass(value)) {
-        return invalid(source, 'one of lan, wan, mobile, hostile', value)
+        return invalid(source, `one of ${CONNECTION_CLASSES.join(', ')}`, value)
       }
       return value
     },

@@ -40,7 +40,7 @@ describe('daemon config', () => {
       realm: 'default',
       seeds: [],
       listen: ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/udp/0/quic-v1'],
-      profile: 'lan',
+      connectionClass: 'lan',
       labels: [],
       capacity: 1,
       memoryMb: 0,
@@ -119,7 +119,10 @@ describe('daemon config', () => {
       [{ capacity: '-1' }, "--capacity must be a non-negative integer, got '-1'"],
       [{ capacity: '2000000' }, "--capacity must be an integer from 0 to 1000000, got '2000000'"],
       [{ memoryMb: '1.5' }, "--memory-mb must be a non-negative integer, got '1.5'"],
-      [{ profile: 'lunar' }, "--profile must be one of lan, wan, mobile, hostile, got 'lunar'"],
+      [
+        { connectionClass: 'lunar' },
+        "--connection-class must be one of lan, wan, mobile, hostile, got 'lunar'",
+      ],
       [{ api: 'localhost' }, "--api must be HOST:PORT, e.g. 127.0.0.1:7070 or [::1]:7070, got 'localhost'"],
       [
         { api: '127.0.0.1:99999' },

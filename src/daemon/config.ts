@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { MeshError } from '../kernel/index.ts'
-import type { NodeOptions } from '../node/running-node.ts'
+import type { NodeOptions } from '../node/index.ts'
 import type { ApiAddress } from './api-address.ts'
 import {
   CONFIG_DEFAULTS,
@@ -73,7 +73,7 @@ export function resolveConfig(flags: Readonly<Record<string, unknown>>, cwd = pr
       ...(realmKey === undefined ? {} : { realmKey }),
       seeds: values.seeds,
       listen: values.listen,
-      profile: values.profile,
+      connectionClass: values.connectionClass,
       labels: values.labels,
       capacity: values.capacity,
       memoryMb: values.memoryMb,

@@ -4,7 +4,7 @@
  * the libp2p engine is loaded only by `meshwork node start`.
  */
 import type { FastifyInstance } from 'fastify'
-import type { NodeOptions, RunningNode } from '../node/running-node.ts'
+import type { NodeOptions, RunningNode } from '../node/index.ts'
 import type { DaemonConfig } from './config.ts'
 import { handleShutdownSignals, type LifecycleOptions, shutdown } from './lifecycle.ts'
 import { listenApi, loadOrCreateApiToken, needsToken } from './listen.ts'

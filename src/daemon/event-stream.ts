@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { formatSseData, ROUTES, SSE_HEARTBEAT } from '../api/index.ts'
-import type { RunningNode } from '../node/running-node.ts'
+import type { RunningNode } from '../node/index.ts'
 import { apiError } from './error-handler.ts'
 
 export interface EventStreamOptions {

@@ -6,7 +6,7 @@
  * Each exporter has its own registry, so several nodes (or tests) in one process do not share counters.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import type { NodeMetrics, NodeStatus, RunningNode } from '../node/running-node.ts'
+import type { NodeMetrics, NodeStatus, RunningNode } from '../node/index.ts'
 
 /** From a LAN's sub-millisecond round trips to a hostile link's seconds. */
 const PROBE_RTT_BUCKETS_SECONDS = [

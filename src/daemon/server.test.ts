@@ -84,7 +84,7 @@ describe('control API routes', () => {
     const { app, node } = serve({ allowFaultInjection: true })
     const spec = {
       dropPeers: [FAKE_OTHER_PEER_ID],
-      link: { delayMs: 50, jitterMs: 5, lossRate: 0.1, bandwidthBytesPerSecond: 0 },
+      link: { minDelayMs: 50, maxDelayMs: 60, jitterMs: 5, lossRate: 0.1, bandwidthBytesPerSecond: 0 },
     }
     const response = await app.inject({ method: 'POST', url: '/v1/faults', payload: spec })
     assert.equal(response.statusCode, 200)
@@ -169,14 +169,14 @@ describe('control API refusals', () => {
     const cases: [unknown, RegExp][] = [
       [{ dropPeers: 'peer' }, /body\/dropPeers must be array/],
       [
-        { link: { delayMs: '5', jitterMs: 0, lossRate: 0, bandwidthBytesPerSecond: 0 } },
-        /body\/link\/delayMs/,
+        { link: { minDelayMs: '5', maxDelayMs: 5, jitterMs: 0, lossRate: 0, bandwidthBytesPerSecond: 0 } },
+        /body\/link\/minDelayMs/,
       ],
       [
-        { link: { delayMs: 5, jitterMs: 0, lossRate: 2, bandwidthBytesPerSecond: 0 } },
+        { link: { minDelayMs: 5, maxDelayMs: 5, jitterMs: 0, lossRate: 2, bandwidthBytesPerSecond: 0 } },
         /lossRate must be <= 1/,
       ],
-      [{ link: { delayMs: 5 } }, /body\/link must have required property/],
+      [{ link: { minDelayMs: 5 } }, /body\/link must have required property/],
       [[1, 2], /body must be object/],
     ]
     for (const [payload, message] of cases) {

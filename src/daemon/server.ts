@@ -14,7 +14,7 @@ import {
   type RouteId,
 } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
-import type { FaultSpec, RunningNode } from '../node/running-node.ts'
+import type { FaultSpec, RunningNode } from '../node/index.ts'
 import { requireBearerToken } from './auth.ts'
 import { apiError, installErrorHandlers } from './error-handler.ts'
 import { registerEventStream } from './event-stream.ts'

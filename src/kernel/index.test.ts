@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import * as boundedMap from './bounded-map.ts'
 import * as boundedQueue from './bounded-queue.ts'
 import * as codec from './codec.ts'
+import * as connectionClass from './connection-class.ts'
 import * as errors from './errors.ts'
 import * as frame from './frame.ts'
 import * as ids from './ids.ts'
@@ -12,7 +13,19 @@ import * as rejections from './rejections.ts'
 import * as result from './result.ts'
 import * as time from './time.ts'
 
-const modules = { boundedMap, boundedQueue, codec, errors, frame, ids, random, rejections, result, time }
+const modules = {
+  boundedMap,
+  boundedQueue,
+  codec,
+  connectionClass,
+  errors,
+  frame,
+  ids,
+  random,
+  rejections,
+  result,
+  time,
+}
 
 describe('kernel index', () => {
   it('re-exports every runtime export of every kernel module, and nothing else', () => {

@@ -2,12 +2,9 @@
  * What the daemon, the control API and the CLI need from a running node, whatever engine runs it. The
  * libp2p engine implements it for real deployments; tests implement it with fakes.
  */
-import type {
-  ConnectionClass,
-  MemberProfile,
-  MemberState,
-  MembershipEvent,
-} from '../protocols/membership/index.ts'
+import type { ConnectionClass } from '../kernel/index.ts'
+import type { MemberProfile, MemberState, MembershipEvent } from '../protocols/membership/index.ts'
+import type { LinkShape } from './link-models.ts'
 
 export interface NodeOptions {
   /** Realm name: namespaces the protocols and discovery; nodes of different realms never talk. */
@@ -18,7 +15,8 @@ export interface NodeOptions {
   readonly seeds: readonly string[]
   /** Multiaddrs to listen on (TCP and QUIC). */
   readonly listen: readonly string[]
-  readonly profile: ConnectionClass
+  /** What kind of network the node is on; sets the membership timings. */
+  readonly connectionClass: ConnectionClass
   readonly labels: readonly string[]
   readonly capacity: number
   readonly memoryMb: number
@@ -103,15 +101,6 @@ export interface FaultSpec {
   readonly dropPeers?: readonly string[]
   /** Link shaping applied to every peer (or to `peers` only). */
   readonly link?: LinkShape
-}
-
-export interface LinkShape {
-  readonly peers?: readonly string[]
-  readonly delayMs: number
-  readonly jitterMs: number
-  readonly lossRate: number
-  /** Bytes per second; 0 means unlimited. */
-  readonly bandwidthBytesPerSecond: number
 }
 
 export interface RunningNode {

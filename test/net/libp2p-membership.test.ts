@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity, startNode } from '../../src/engines/libp2p/index.ts'
 import { loopbackNodeOptions, startLoopbackHost } from '../../src/engines/libp2p/libp2p-cluster.ts'
-import type { NodeOptions, RunningNode } from '../../src/node/running-node.ts'
+import type { NodeOptions, RunningNode } from '../../src/node/index.ts'
 
 const dirs: string[] = []
 const nodes: RunningNode[] = []
@@ -141,7 +141,7 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     const b = await startNode(options([a.status().addresses[0] as string]))
     nodes.push(b)
     await until(() => a.status().members.alive === 1, 10_000)
-    const shape = { delayMs: 40, jitterMs: 0, lossRate: 0, bandwidthBytesPerSecond: 0 }
+    const shape = { minDelayMs: 40, maxDelayMs: 40, jitterMs: 0, lossRate: 0, bandwidthBytesPerSecond: 0 }
     a.applyFaults({ link: shape })
     b.applyFaults({ link: shape })
     await new Promise((resolve) => setTimeout(resolve, 2_000))

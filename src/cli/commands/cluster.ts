@@ -18,11 +18,10 @@ import {
   status,
   up,
 } from '../../cluster/index.ts'
-import { LINK_PROFILES, type LinkProfileName } from '../../node/link-shape.ts'
+import { CONNECTION_CLASSES, type ConnectionClass } from '../../kernel/index.ts'
 import { choiceOption, integerOption } from '../options.ts'
 
 const CONVERGE_LIMIT_MS = 60_000
-const LINK_PROFILE_NAMES = Object.keys(LINK_PROFILES) as LinkProfileName[]
 
 interface DirFlags {
   dir: string
@@ -41,15 +40,15 @@ export function registerCluster(program: Command): void {
     .description('start N node processes, wait until every node sees every other, print the cluster')
     .requiredOption('--nodes <n>', 'number of nodes (1 to 64)', integerOption('--nodes', 1, 64))
     .option(
-      '--profile <class>',
-      'membership timings: lan, wan, mobile or hostile',
-      choiceOption('--profile', ['lan', 'wan', 'mobile', 'hostile'] as const),
+      '--connection-class <class>',
+      `membership timings: ${CONNECTION_CLASSES.join(', ')}`,
+      choiceOption('--connection-class', CONNECTION_CLASSES),
       'lan',
     )
     .option(
-      '--link-profile <name>',
-      `shape every link: ${LINK_PROFILE_NAMES.join(', ')}`,
-      choiceOption('--link-profile', LINK_PROFILE_NAMES),
+      '--link-profile <class>',
+      `shape every link like a ${CONNECTION_CLASSES.join(', ')} link (delay, jitter, loss, bandwidth)`,
+      choiceOption('--link-profile', CONNECTION_CLASSES),
     )
     .option(
       '--base-port <port>',
@@ -63,8 +62,8 @@ export function registerCluster(program: Command): void {
       async (
         flags: DirFlags & {
           nodes: number
-          profile: string
-          linkProfile?: LinkProfileName
+          connectionClass: ConnectionClass
+          linkProfile?: ConnectionClass
           basePort: number
           json: boolean
         },
@@ -73,7 +72,7 @@ export function registerCluster(program: Command): void {
         await up({
           nodes: flags.nodes,
           dir: flags.dir,
-          profile: flags.profile,
+          connectionClass: flags.connectionClass,
           basePort: flags.basePort,
           convergeLimitMs: CONVERGE_LIMIT_MS,
           ...(flags.linkProfile === undefined ? {} : { linkProfile: flags.linkProfile }),

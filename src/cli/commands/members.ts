@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander'
 import { getMembers } from '../../api/index.ts'
-import type { MembersView, MemberView } from '../../node/running-node.ts'
+import type { MembersView, MemberView } from '../../node/index.ts'
 import { type ApiClientFlags, addApiClientOptions } from '../api-options.ts'
 
 const STATE_ORDER = ['alive', 'suspect', 'failed', 'left'] as const

@@ -5,13 +5,13 @@
 import type { Command } from 'commander'
 import { type MembershipReport, runMembershipSimulation } from '../../engines/sim/membership/run.ts'
 import { type MembershipScenario, SCENARIO_DEFAULTS } from '../../engines/sim/membership/scenario.ts'
-import type { ConnectionClass } from '../../protocols/membership/index.ts'
+import { CONNECTION_CLASSES, type ConnectionClass } from '../../kernel/index.ts'
 import { choiceOption, fractionOption, integerOption } from '../options.ts'
 
 interface SimMembershipFlags {
   nodes: number
   seed: number
-  profile: ConnectionClass
+  connectionClass: ConnectionClass
   loss?: number
   crash: number
   partition: boolean
@@ -33,9 +33,9 @@ export function registerSimMembership(sim: Command): void {
     )
     .option('--seed <s>', 'seed that fixes the whole run', integerOption('--seed', 0), 1)
     .option(
-      '--profile <class>',
-      'connection class: timings and link latencies (lan, wan, mobile, hostile)',
-      choiceOption('--profile', ['lan', 'wan', 'mobile', 'hostile'] as const),
+      '--connection-class <class>',
+      `membership timings and link latencies: ${CONNECTION_CLASSES.join(', ')}`,
+      choiceOption('--connection-class', CONNECTION_CLASSES),
       'lan',
     )
     .option('--loss <rate>', 'message loss rate during the fault window, e.g. 0.05', fractionOption('--loss'))
@@ -65,7 +65,7 @@ export function registerSimMembership(sim: Command): void {
         ...SCENARIO_DEFAULTS,
         nodes: flags.nodes,
         seed: flags.seed,
-        profile: flags.profile,
+        connectionClass: flags.connectionClass,
         lossRate: flags.loss ?? 0,
         crashes: flags.crash,
         partition: flags.partition,
@@ -91,7 +91,7 @@ export function formatSummary(r: MembershipReport): string {
   const ms = (value: number | null | undefined): string =>
     value === null || value === undefined || Number.isNaN(value) ? '—' : `${Math.round(value)} ms`
   const lines = [
-    `membership simulation: ${r.nodes} nodes, ${r.profile} profile, seed ${r.seed}`,
+    `membership simulation: ${r.nodes} nodes, ${r.connectionClass}, seed ${r.seed}`,
     `  faults                ${r.faults}`,
     `  join convergence      ${ms(r.joinConvergenceMs)}`,
     `  crash detection       p50 ${ms(r.detection.p50Ms)}, p99 ${ms(r.detection.p99Ms)}, max ${ms(r.detection.maxMs)} (${r.detection.samples} crashes, ${r.detection.missed} missed)`,

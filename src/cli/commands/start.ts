@@ -97,7 +97,7 @@ async function runCluster(flags: StartFlags): Promise<void> {
   const state = await up({
     nodes: flags.nodes,
     dir,
-    profile: 'lan',
+    connectionClass: 'lan',
     basePort: flags.basePort,
     convergeLimitMs: 60_000,
   })

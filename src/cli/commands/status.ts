@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander'
 import { getStatus } from '../../api/index.ts'
-import type { NodeStatus } from '../../node/running-node.ts'
+import type { NodeStatus } from '../../node/index.ts'
 import { type ApiClientFlags, addApiClientOptions } from '../api-options.ts'
 
 export function registerStatus(program: Command): void {

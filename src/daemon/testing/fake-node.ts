@@ -3,7 +3,7 @@
  * no clock. Tests set its values, emit events by hand and read back what the API did to it.
  */
 import { MeshError } from '../../kernel/index.ts'
-import type { FaultSpec, MembersView, NodeMetrics, NodeStatus, RunningNode } from '../../node/running-node.ts'
+import type { FaultSpec, MembersView, NodeMetrics, NodeStatus, RunningNode } from '../../node/index.ts'
 import type { MembershipEvent } from '../../protocols/membership/index.ts'
 
 export const FAKE_PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'

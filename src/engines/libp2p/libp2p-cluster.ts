@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Libp2p } from 'libp2p'
-import type { NodeOptions } from '../../node/running-node.ts'
+import type { NodeOptions } from '../../node/index.ts'
 import type { ClusterUnderTest } from '../contract/cluster-under-test.ts'
 import { createHost, type HostOptions } from './host.ts'
 import { type Libp2pNode, startNode } from './start-node.ts'
@@ -24,7 +24,7 @@ export function loopbackNodeOptions(dataDir: string, overrides: Partial<NodeOpti
     realm: 'loopback',
     seeds: [],
     listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'],
-    profile: 'lan',
+    connectionClass: 'lan',
     labels: [],
     capacity: 1,
     memoryMb: 0,

@@ -15,7 +15,6 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { DEFAULT_MAX_FRAME_BYTES, MeshError, Random, RejectionCounter } from '../../kernel/index.ts'
-import { validateLinkShape } from '../../node/link-shape.ts'
 import type {
   FaultSpec,
   MembersView,
@@ -23,7 +22,8 @@ import type {
   NodeOptions,
   NodeStatus,
   RunningNode,
-} from '../../node/running-node.ts'
+} from '../../node/index.ts'
+import { validateLinkShape } from '../../node/index.ts'
 import {
   DEFAULT_PROFILE,
   decodeMessage,
@@ -100,11 +100,11 @@ export class Libp2pNode implements RunningNode {
         labels: [...options.labels],
         capacity: options.capacity,
         memoryMb: options.memoryMb,
-        connectionClass: options.profile,
+        connectionClass: options.connectionClass,
         region: options.region,
         hidden: options.hidden,
       },
-      config: membershipConfig(options.profile),
+      config: membershipConfig(options.connectionClass),
       random: new Random(`${this.peerId}/${Date.now()}`),
       now: this.now(),
     })

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { Random, RejectionCounter } from '../../kernel/index.ts'
+import { CONNECTION_CLASSES, Random, RejectionCounter } from '../../kernel/index.ts'
 import { decodeMessage, encodeMessage } from './codec.ts'
 import type { MemberRecord, MembershipMessage, MemberUpdate } from './types.ts'
 
@@ -33,7 +33,7 @@ function randomRecord(random: Random): MemberRecord {
       ),
       capacity: random.intBelow(64),
       memoryMb: random.intBelow(65_536),
-      connectionClass: random.pick(['lan', 'wan', 'mobile', 'hostile'] as const) ?? 'lan',
+      connectionClass: random.pick(CONNECTION_CLASSES) ?? 'lan',
       region: random.pick(['', 'eu-west', 'us-east']) ?? '',
       hidden: random.chance(0.2),
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import {
+  CONNECTION_CLASSES,
   DECODE_ERROR_REASONS,
   type DecodeErrorReason,
   Encoder,
@@ -17,7 +18,6 @@ import {
   writeUpdate,
 } from './codec.ts'
 import {
-  type ConnectionClass,
   DEFAULT_PROFILE,
   type MemberProfile,
   type MemberRecord,
@@ -45,7 +45,7 @@ const profileArbitrary: fc.Arbitrary<MemberProfile> = fc.record(
     labels: fc.array(text(WIRE_LIMITS.maxLabelBytes), { maxLength: WIRE_LIMITS.maxLabels }),
     capacity: fc.integer({ min: 0, max: WIRE_LIMITS.maxCapacity }),
     memoryMb: fc.integer({ min: 0, max: WIRE_LIMITS.maxMemoryMb }),
-    connectionClass: fc.constantFrom<ConnectionClass>('lan', 'wan', 'mobile', 'hostile'),
+    connectionClass: fc.constantFrom(...CONNECTION_CLASSES),
     region: text(WIRE_LIMITS.maxRegionBytes),
     hidden: fc.boolean(),
   },

@@ -6,6 +6,7 @@
  */
 import {
   beginFrame,
+  CONNECTION_CLASSES,
   DEFAULT_MAX_FRAME_BYTES,
   type DecodeErrorReason,
   type Decoder,
@@ -17,7 +18,6 @@ import {
   type Result,
 } from '../../kernel/index.ts'
 import type {
-  ConnectionClass,
   MemberProfile,
   MemberRecord,
   MemberState,
@@ -74,7 +74,6 @@ export function recordLimitProblem(record: MemberRecord): string | undefined {
 
 const MESSAGE_TYPES: readonly MessageType[] = ['ping', 'ack', 'ping-req', 'nack', 'gossip', 'push-pull']
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'failed', 'left']
-const CLASSES: readonly ConnectionClass[] = ['lan', 'wan', 'mobile', 'hostile']
 const UPDATE_KINDS: readonly MemberUpdate['kind'][] = ['alive', 'suspect', 'failed', 'left']
 
 function writeProfile(encoder: Encoder, profile: MemberProfile): void {
@@ -82,7 +81,7 @@ function writeProfile(encoder: Encoder, profile: MemberProfile): void {
   for (const label of profile.labels) encoder.string(label)
   encoder.varUint(profile.capacity)
   encoder.varUint(profile.memoryMb)
-  encoder.u8(CLASSES.indexOf(profile.connectionClass))
+  encoder.u8(CONNECTION_CLASSES.indexOf(profile.connectionClass))
   encoder.string(profile.region)
   encoder.bool(profile.hidden)
 }
@@ -93,7 +92,7 @@ function readProfile(decoder: Decoder): MemberProfile {
   for (let i = 0; i < labelCount; i++) labels.push(decoder.string(WIRE_LIMITS.maxLabelBytes))
   const capacity = decoder.varUint()
   const memoryMb = decoder.varUint()
-  const connectionClass = CLASSES[decoder.u8()]
+  const connectionClass = CONNECTION_CLASSES[decoder.u8()]
   const region = decoder.string(WIRE_LIMITS.maxRegionBytes)
   const hidden = decoder.bool()
   if (

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isMeshError, MeshError } from '../../kernel/index.ts'
-import { isConnectionClass, type MembershipConfig, membershipConfig, PRESETS } from './config.ts'
-import type { ConnectionClass } from './types.ts'
+import { CONNECTION_CLASSES, isMeshError, MeshError } from '../../kernel/index.ts'
+import { type MembershipConfig, membershipConfig, PRESETS } from './config.ts'
 
-const CLASSES: readonly ConnectionClass[] = ['lan', 'wan', 'mobile', 'hostile']
+const CLASSES = CONNECTION_CLASSES
 
 const POSITIVE_KEYS = [
   'probeIntervalMs',
@@ -128,8 +127,7 @@ describe('membership config', () => {
     })
   })
 
-  it('isConnectionClass accepts exactly the four classes', () => {
-    for (const connectionClass of CLASSES) assert.ok(isConnectionClass(connectionClass))
-    for (const other of ['', 'LAN', 'wifi', 'lan ']) assert.equal(isConnectionClass(other), false)
+  it('has one preset for every connection class', () => {
+    assert.deepEqual(Object.keys(PRESETS).sort(), [...CONNECTION_CLASSES].sort())
   })
 })

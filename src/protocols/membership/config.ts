@@ -10,8 +10,7 @@
  * and a new suspicion is verified at once by a few members (see `membership.ts`), so Lifeguard's
  * confirmations arrive in one round trip instead of several probe periods.
  */
-import { MeshError } from '../../kernel/index.ts'
-import type { ConnectionClass } from './types.ts'
+import { type ConnectionClass, MeshError } from '../../kernel/index.ts'
 
 export interface MembershipConfig {
   /** Time between the starts of two probe rounds (scaled by local health). */
@@ -168,10 +167,6 @@ export const PRESETS: Readonly<Record<ConnectionClass, MembershipConfig>> = Obje
   mobile: MOBILE_CONFIG,
   hostile: HOSTILE_CONFIG,
 })
-
-export function isConnectionClass(value: string): value is ConnectionClass {
-  return value === 'lan' || value === 'wan' || value === 'mobile' || value === 'hostile'
-}
 
 /** A preset with overrides, validated. Throws `MeshError('INVALID_CONFIG')` naming the bad field. */
 export function membershipConfig(

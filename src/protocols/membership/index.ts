@@ -11,7 +11,6 @@ export {
 } from './codec.ts'
 export {
   HOSTILE_CONFIG,
-  isConnectionClass,
   LAN_CONFIG,
   type MembershipConfig,
   MOBILE_CONFIG,
@@ -23,7 +22,6 @@ export { Membership, type MembershipInit, type MembershipStats, type Outgoing } 
 export { PartitionDetector } from './partition-detector.ts'
 export { Suspicion } from './suspicion.ts'
 export {
-  type ConnectionClass,
   DEFAULT_PROFILE,
   type MemberProfile,
   type MemberRecord,

@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { type Millis, type NodeId, Random } from '../../kernel/index.ts'
+import { CONNECTION_CLASSES, type Millis, type NodeId, Random } from '../../kernel/index.ts'
 import { type InFlight, Stepper } from '../testing/stepper.ts'
 import { decodeMessage, encodeMessage } from './codec.ts'
 import { type MembershipConfig, membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
 import {
-  type ConnectionClass,
   DEFAULT_PROFILE,
   type MemberProfile,
   type MemberRecord,
@@ -685,7 +684,7 @@ describe('Membership', () => {
         labels: fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 }),
         capacity: fc.nat(1_000),
         memoryMb: fc.nat(1 << 20),
-        connectionClass: fc.constantFrom<ConnectionClass>('lan', 'wan', 'mobile', 'hostile'),
+        connectionClass: fc.constantFrom(...CONNECTION_CLASSES),
         region: fc.string({ maxLength: 8 }),
         hidden: fc.boolean(),
       },

@@ -2,11 +2,9 @@
  * Membership data: member records, the updates that gossip carries, wire messages and events.
  * Messages and events are discriminated unions; events are named in the past tense.
  */
-import type { Millis, NodeId } from '../../kernel/index.ts'
+import type { ConnectionClass, Millis, NodeId } from '../../kernel/index.ts'
 
 export type MemberState = 'alive' | 'suspect' | 'failed' | 'left'
-
-export type ConnectionClass = 'lan' | 'wan' | 'mobile' | 'hostile'
 
 /** What a node says about itself; carried in its alive record and shown by the control API. */
 export interface MemberProfile {

@@ -23,7 +23,7 @@ export function joinPhase(c: SimulatedCluster, progress: Progress): Millis | nul
       incarnation: 0,
       state: 'alive',
       addresses: [`/sim/${i}`],
-      profile: { ...DEFAULT_PROFILE, connectionClass: s.profile },
+      profile: { ...DEFAULT_PROFILE, connectionClass: s.connectionClass },
     }))
     for (let i = 0; i < s.nodes; i++) c.host.start(i, (core, now) => core.restore(now, records))
     return 0

@@ -16,7 +16,7 @@ import { SimulatedCluster } from './simulation.ts'
 export interface MembershipReport {
   nodes: number
   seed: number
-  profile: string
+  connectionClass: string
   faults: string
   detection: { p50Ms: number; p99Ms: number; maxMs: number; samples: number; missed: number }
   /** Every crash's detection time, sorted (for pooling across runs). */
@@ -47,7 +47,7 @@ export function replayCommand(s: MembershipScenario): string {
     'npx meshwork sim membership',
     `--nodes ${s.nodes}`,
     `--seed ${s.seed}`,
-    `--profile ${s.profile}`,
+    `--connection-class ${s.connectionClass}`,
   ]
   if (s.swarm) parts.push('--swarm')
   else {
@@ -131,7 +131,7 @@ export function runMembershipSimulation(
   return {
     nodes: s.nodes,
     seed: s.seed,
-    profile: s.profile,
+    connectionClass: s.connectionClass,
     faults: describeScenarioFaults(s),
     detection: {
       p50Ms: round(percentile(samples, 50)),

@@ -3,6 +3,7 @@
  * time, every message encoded and decoded, so the contract exercises the same codec path as the wire.
  */
 import { type Millis, type NodeId, Random } from '../../../kernel/index.ts'
+import { LINK_MODELS } from '../../../node/index.ts'
 import {
   DEFAULT_PROFILE,
   decodeMessage,
@@ -18,7 +19,6 @@ import { SkewedClock } from '../clock.ts'
 import { SimNetwork } from '../network.ts'
 import { Scheduler } from '../scheduler.ts'
 import { SimHost } from '../sim-host.ts'
-import { LINK_MODELS } from './scenario.ts'
 
 const STEP_MS = 10
 
@@ -26,7 +26,11 @@ export async function startSimCluster(size: number, seed = 1): Promise<ClusterUn
   const root = new Random(seed)
   const scheduler = new Scheduler()
   const network = new SimNetwork(root.fork('network'), {
-    latency: LINK_MODELS.lan,
+    latency: {
+      minMs: LINK_MODELS.lan.minDelayMs,
+      maxMs: LINK_MODELS.lan.maxDelayMs,
+      jitterMs: LINK_MODELS.lan.jitterMs,
+    },
     lossRate: 0,
     duplicateRate: 0,
     reorderRate: 0,

@@ -4,6 +4,7 @@
  * every step, convergence). The phases (`phases.ts`) drive it; `run.ts` reports on it.
  */
 import { type Millis, type NodeId, Random } from '../../../kernel/index.ts'
+import { LINK_MODELS } from '../../../node/index.ts'
 import {
   DEFAULT_PROFILE,
   decodeMessage,
@@ -20,16 +21,16 @@ import { SimNetwork } from '../network.ts'
 import { Scheduler } from '../scheduler.ts'
 import { SimHost } from '../sim-host.ts'
 import { MembershipObserver } from './observer.ts'
-import { LINK_MODELS, type MembershipScenario } from './scenario.ts'
+import type { MembershipScenario } from './scenario.ts'
 
-/** Timing of the phases for each connection class, in multiples that keep every profile meaningful. */
+/** Timing of the phases for each connection class, in multiples that keep every class meaningful. */
 const PHASE_SCALE = { lan: 1, wan: 10, mobile: 20, hostile: 10 } as const
 const CHECK_STEP_MS = 10
 
 export class SimulatedCluster {
   readonly scenario: MembershipScenario
   readonly config: MembershipConfig
-  /** Phase durations scale with the profile (a WAN probe interval is ten LAN ones). */
+  /** Phase durations scale with the connection class (a WAN probe interval is ten LAN ones). */
   readonly scale: number
   readonly root: Random
   /** Draws of the scenario itself (start times, victims, partitions), apart from the nodes' own. */
@@ -49,16 +50,16 @@ export class SimulatedCluster {
 
   constructor(s: MembershipScenario) {
     this.scenario = s
-    this.config = membershipConfig(s.profile, s.config)
-    this.scale = PHASE_SCALE[s.profile]
+    this.config = membershipConfig(s.connectionClass, s.config)
+    this.scale = PHASE_SCALE[s.connectionClass]
     this.root = new Random(s.seed)
     this.random = this.root.fork('scenario')
     const ids = Array.from({ length: s.nodes }, (_, i) => `n${i}`)
     this.ids = ids
     const indexOf = new Map(ids.map((id, i) => [id, i]))
-    const link = LINK_MODELS[s.profile]
+    const link = LINK_MODELS[s.connectionClass]
     this.network = new SimNetwork(this.root.fork('network'), {
-      latency: { ...link, jitterMs: link.jitterMs + s.extraJitterMs },
+      latency: { minMs: link.minDelayMs, maxMs: link.maxDelayMs, jitterMs: link.jitterMs + s.extraJitterMs },
       lossRate: s.lossRate,
       duplicateRate: s.duplicateRate,
       reorderRate: s.reorderRate,
@@ -85,7 +86,7 @@ export class SimulatedCluster {
         new Membership({
           self: ids[index] as NodeId,
           addresses: [`/sim/${index}`],
-          profile: { ...DEFAULT_PROFILE, connectionClass: s.profile },
+          profile: { ...DEFAULT_PROFILE, connectionClass: s.connectionClass },
           config: this.config,
           random: this.root.fork(`node-${index}-life-${this.lives[index]}`),
           now: localNow,
