@@ -1,8 +1,8 @@
 /**
- * The sans-IO rule, checked: kernel and protocol cores take time, randomness and messages as arguments and
- * return deadlines and messages, so they must not reach the host. This walks every non-test `.ts` file under
- * `src/kernel` and `src/protocols` and names the file and line of any clock, timer, host global, Node
- * module or libp2p import.
+ * The sans-IO rule, checked: kernel and protocol cores, and the MeshNode that composes them, take time,
+ * randomness and messages as arguments and return deadlines and messages, so they must not reach the host.
+ * This walks every non-test `.ts` file under `src/kernel`, `src/protocols` and `src/node` and names the
+ * file and line of any clock, timer, host global, Node module or libp2p import.
  *
  * Comments, string contents and regular-expression bodies are masked before matching, so prose such as
  * "the engine uses performance.now()" passes. Identifiers match as whole words and not after a `.`, so
@@ -17,7 +17,7 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CHECKED_DIRECTORIES = ['src/kernel', 'src/protocols']
+const CHECKED_DIRECTORIES = ['src/kernel', 'src/protocols', 'src/node']
 
 /** Globals a sans-IO core must not touch, each with the reason. */
 const BANNED_GLOBALS: Record<string, string> = {

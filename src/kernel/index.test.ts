@@ -11,6 +11,7 @@ import * as kernel from './index.ts'
 import * as random from './random.ts'
 import * as rejections from './rejections.ts'
 import * as result from './result.ts'
+import * as signer from './signer.ts'
 import * as time from './time.ts'
 
 const modules = {
@@ -24,6 +25,7 @@ const modules = {
   random,
   rejections,
   result,
+  signer,
   time,
 }
 

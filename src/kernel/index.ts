@@ -14,6 +14,7 @@ export { MAX_NODE_ID_BYTES, type NodeId } from './ids.ts'
 export { fmix32, hashString, Random, type Seed } from './random.ts'
 export { RejectionCounter } from './rejections.ts'
 export { err, ok, type Result } from './result.ts'
+export { type Signer, StandInSigner } from './signer.ts'
 export {
   type Clock,
   earliest,

@@ -130,6 +130,8 @@ function describe(event: MembershipEvent, nameOf: (id: string) => string): strin
       return `${nameOf(event.member.id)} joined`
     case 'MemberSuspected':
       return `suspects ${nameOf(event.id)} (accused by ${nameOf(event.from)})`
+    case 'MemberUpdated':
+      return `${nameOf(event.member.id)} changed its record (incarnation ${event.member.incarnation})`
     case 'MemberAlive':
       return `${nameOf(event.id)} is alive again (incarnation ${event.incarnation})`
     case 'MemberFailed':

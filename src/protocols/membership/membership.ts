@@ -106,6 +106,25 @@ function nextIncarnation(incarnation: number): number {
   return Math.min(incarnation + 1, Number.MAX_SAFE_INTEGER)
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i])
+}
+
+/** Whether a member now advertises other addresses or another profile than before. */
+function recordChanged(before: MemberRecord, after: MemberRecord): boolean {
+  if (!sameList(before.addresses, after.addresses)) return true
+  const a = before.profile
+  const b = after.profile
+  return (
+    a.capacity !== b.capacity ||
+    a.memoryMb !== b.memoryMb ||
+    a.connectionClass !== b.connectionClass ||
+    a.region !== b.region ||
+    a.hidden !== b.hidden ||
+    !sameList(a.labels, b.labels)
+  )
+}
+
 export class Membership {
   readonly id: NodeId
   private self: MemberRecord
@@ -196,6 +215,32 @@ export class Membership {
   /** Joins through `seeds` with a push-pull state exchange, retried until one of them answers. */
   join(now: Millis, seeds: readonly NodeId[]): void {
     this.exchange.join(now, this.id, seeds)
+  }
+
+  /**
+   * A peer found by discovery (and admitted by the engine): exchange full state with it once, so that
+   * two groups that find each other merge. Unlike `join`, this keeps our seeds and our joined state; a
+   * peer we already know, or asked recently, is left alone.
+   */
+  introduce(now: Millis, peer: NodeId): void {
+    if (peer === this.id || this.leaving || this.table.get(peer) !== undefined) return
+    const last = this.strangers.get(peer)
+    if (last !== undefined && now - last < this.config.joinRetryMs) return
+    this.strangers.set(peer, now)
+    this.exchange.send(peer, false)
+  }
+
+  /**
+   * This node can now be reached at `addresses` (a relay reservation came up, a public address was
+   * found): announce the new record at a higher incarnation, as a refutation would.
+   */
+  updateAddresses(now: Millis, addresses: readonly string[]): void {
+    if (this.leaving || sameList(addresses, this.self.addresses)) return
+    const candidate = { ...this.self, addresses: [...addresses] }
+    const problem = recordLimitProblem(candidate)
+    if (problem !== undefined) return
+    this.self = { ...candidate, incarnation: nextIncarnation(this.self.incarnation) }
+    this.gossip.enqueue(this.id, { kind: 'alive', record: this.self }, now)
   }
 
   /** Announces a graceful leave. The engine keeps delivering the outbox for a short flush period. */
@@ -444,13 +489,15 @@ export class Membership {
       return
     }
     if (record.incarnation <= member.record.incarnation) return
-    const previous = member.record.state
+    const previous = member.record
     this.clearSuspicion(member)
     this.table.update(member, record, now)
     this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
-    if (previous === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
-    else if (previous !== 'alive')
+    if (previous.state === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
+    else if (previous.state !== 'alive')
       this.emit({ type: 'MemberAlive', at: now, id: record.id, incarnation: record.incarnation })
+    if (previous.state !== 'left' && recordChanged(previous, record))
+      this.emit({ type: 'MemberUpdated', at: now, member: record })
   }
 
   private suspect(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {

@@ -68,6 +68,8 @@ export type MembershipEvent =
       readonly from: NodeId
     }
   | { readonly type: 'MemberAlive'; readonly at: Millis; readonly id: NodeId; readonly incarnation: number }
+  /** A live member's record changed: new addresses or a new profile, at a higher incarnation. */
+  | { readonly type: 'MemberUpdated'; readonly at: Millis; readonly member: MemberRecord }
   | { readonly type: 'MemberFailed'; readonly at: Millis; readonly id: NodeId; readonly incarnation: number }
   | { readonly type: 'MemberLeft'; readonly at: Millis; readonly id: NodeId; readonly incarnation: number }
   | {
