@@ -52,4 +52,26 @@ describe('length-prefixed framing', () => {
     assert.equal(reads.length, 1)
     assert.ok(reads[0]?.ok && reads[0].frame.length === 300)
   })
+
+  it('copies linearly: a 1 MiB frame in 64-byte chunks costs at most 2 MiB of copying, not its square', () => {
+    const frame = new Uint8Array(1 << 20).map((_, i) => i & 0xff)
+    const wire = lengthPrefixed(frame)
+    const reader = new FrameReader(1 << 21)
+    const reads = []
+    for (let at = 0; at < wire.length; at += 64) reads.push(...reader.push(wire.subarray(at, at + 64)))
+    assert.equal(reads.length, 1)
+    assert.ok(reads[0]?.ok)
+    assert.ok(Buffer.from(reads[0].frame).equals(frame), 'the frame comes out intact')
+    // concatenating every chunk onto the partial buffer copied Σ buffered ≈ n² / (2 · 64) bytes: 8 GiB
+    assert.ok(reader.bytesCopied <= 2 * frame.length, `${reader.bytesCopied} bytes copied`)
+    assert.equal(reader.buffered, 0)
+  })
+
+  it('holds only what a peer sent when it announces a large frame and stops', () => {
+    const reader = new FrameReader(1 << 20)
+    const header = lengthPrefixed(new Uint8Array(1 << 20)).subarray(0, 4)
+    assert.deepEqual(reader.push(header), [])
+    assert.equal(reader.buffered, 1, 'one body byte')
+    assert.ok(reader.bytesCopied <= 1)
+  })
 })
