@@ -6,10 +6,17 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { ApiError, getMembers, getStatus, isApiError, postFaults, streamEvents } from '../src/api/index.ts'
+import {
+  ApiError,
+  getMembers,
+  getStatus,
+  isApiError,
+  type NodeEvent,
+  postFaults,
+  streamEvents,
+} from '../src/api/index.ts'
 import { buildServer, listenApi, shutdown } from '../src/daemon/index.ts'
 import { FAKE_OTHER_PEER_ID, FakeNode } from '../src/daemon/testing/fake-node.ts'
-import type { MembershipEvent } from '../src/protocols/membership/index.ts'
 
 const TOKEN = 'c'.repeat(64)
 const node = new FakeNode()
@@ -90,10 +97,17 @@ describe('API client against a listening server', { timeout: 20_000 }, () => {
   })
 
   it('streams membership events until the caller stops, and the server then drops the subscription', async () => {
-    const events: MembershipEvent[] = []
-    const sent: MembershipEvent[] = [
-      { type: 'MemberSuspected', at: 1, id: FAKE_OTHER_PEER_ID, incarnation: 1, from: node.peerId },
-      { type: 'MemberAlive', at: 2, id: FAKE_OTHER_PEER_ID, incarnation: 2 },
+    const events: NodeEvent[] = []
+    const sent: NodeEvent[] = [
+      {
+        type: 'MemberSuspected',
+        protocol: 'membership',
+        at: 1,
+        id: FAKE_OTHER_PEER_ID,
+        incarnation: 1,
+        from: node.peerId,
+      },
+      { type: 'MemberAlive', protocol: 'membership', at: 2, id: FAKE_OTHER_PEER_ID, incarnation: 2 },
     ]
     const stream = streamEvents(openUrl)
     const first = stream.next()
@@ -112,7 +126,7 @@ describe('API client against a listening server', { timeout: 20_000 }, () => {
 
   it('ends the event stream quietly when the caller aborts', async () => {
     const controller = new AbortController()
-    const seen: MembershipEvent[] = []
+    const seen: NodeEvent[] = []
     const reading = (async () => {
       for await (const event of streamEvents(openUrl, undefined, { signal: controller.signal }))
         seen.push(event)

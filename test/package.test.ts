@@ -137,15 +137,25 @@ describe('the npm package', () => {
       RUN_LIMIT_MS,
     )
     const result = JSON.parse(output) as { exports: string[]; ok: boolean; nodes: number }
-    for (const name of ['Membership', 'startNode', 'runMembershipSimulation', 'getStatus', 'MeshError']) {
+    for (const name of [
+      'Membership',
+      'membershipModule',
+      'MeshNode',
+      'startNode',
+      'runMembershipSimulation',
+      'getStatus',
+      'MeshError',
+    ]) {
       assert.ok(result.exports.includes(name), `missing export ${name}`)
     }
     assert.deepEqual({ ok: result.ok, nodes: result.nodes }, { ok: true, nodes: 8 })
   })
 
-  it('evolves with NEAT from the compiled package, on a worker thread', async () => {
+  it('evolves with NEAT from the compiled package (meshwork/neat), on a worker thread', async () => {
     const script = `
-      import { neat } from 'meshwork'
+      import * as neat from 'meshwork/neat'
+      import * as meshwork from 'meshwork'
+      if ('neat' in meshwork) throw new Error('neat hangs off the root again')
       const task = neat.createTask('xor')
       const config = neat.taskConfig(task, { maxGenerations: 5 })
       const evaluator = new neat.WorkerPoolEvaluator({ workers: 1, fitness: neat.builtInTaskFitness('xor'), recurrent: false })

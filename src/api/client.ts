@@ -4,11 +4,10 @@
  * server's `{code, message}` when it answered, or a sentence saying that it could not be reached and what
  * to do about it.
  */
-import type { FaultSpec, MembersView, NodeStatus } from '../node/index.ts'
-import type { MembershipEvent } from '../protocols/membership/index.ts'
 import { ApiError, isApiErrorBody } from './errors.ts'
 import { type Endpoints, ROUTES, type RouteId } from './routes.ts'
 import { SseParser } from './sse.ts'
+import type { FaultSpec, MembersView, NodeEvent, NodeStatus } from './types.ts'
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:7070'
 
@@ -39,12 +38,12 @@ export function postFaults(
   return requestJson('postFaults', baseUrl, token, faults, options)
 }
 
-/** Membership events as they happen, until the server ends the stream or `options.signal` aborts. */
+/** Node events as they happen, until the server ends the stream or `options.signal` aborts. */
 export async function* streamEvents(
   baseUrl: string,
   token?: string,
   options: RequestOptions = {},
-): AsyncGenerator<MembershipEvent, void, undefined> {
+): AsyncGenerator<NodeEvent, void, undefined> {
   const deadline = new Deadline(options)
   try {
     let response: Response
@@ -63,7 +62,7 @@ export async function* streamEvents(
     try {
       for await (const chunk of response.body) {
         for (const data of parser.push(decoder.decode(chunk, { stream: true }))) {
-          yield parseJson(data, baseUrl, response.status) as MembershipEvent
+          yield parseJson(data, baseUrl, response.status) as NodeEvent
         }
       }
     } catch (error) {

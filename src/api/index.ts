@@ -21,7 +21,6 @@ export {
   COMMON_ERRORS,
   type ContentType,
   type Endpoints,
-  type FaultsApplied,
   type HttpMethod,
   type OpenApiDocument,
   PROMETHEUS_CONTENT_TYPE,
@@ -36,8 +35,22 @@ export {
   type JsonSchema,
   MEMBER_SCHEMA,
   MEMBERS_SCHEMA,
-  MEMBERSHIP_EVENT_SCHEMA,
+  NODE_EVENT_SCHEMA,
   PROFILE_SCHEMA,
   STATUS_SCHEMA,
 } from './schemas.ts'
 export { formatSseData, MAX_SSE_EVENT_CHARS, SSE_HEARTBEAT, SseParser } from './sse.ts'
+export type {
+  FaultSpec,
+  FaultsApplied,
+  LinkShape,
+  MemberProfile,
+  MemberRecordJson,
+  MemberState,
+  MembersView,
+  MemberView,
+  NodeEvent,
+  NodeEventType,
+  NodeState,
+  NodeStatus,
+} from './types.ts'

@@ -4,16 +4,15 @@
  * its handlers from the table, the client builds its requests from it, and `openapi.ts` documents it, so
  * the three cannot drift apart.
  */
-import type { FaultSpec, MembersView, NodeStatus } from '../node/index.ts'
-import type { MembershipEvent } from '../protocols/membership/index.ts'
 import {
   FAULT_SPEC_SCHEMA,
   FAULTS_APPLIED_SCHEMA,
   type JsonSchema,
   MEMBERS_SCHEMA,
-  MEMBERSHIP_EVENT_SCHEMA,
+  NODE_EVENT_SCHEMA,
   STATUS_SCHEMA,
 } from './schemas.ts'
+import type { FaultSpec, FaultsApplied, MembersView, NodeEvent, NodeStatus } from './types.ts'
 
 export type HttpMethod = 'GET' | 'POST'
 
@@ -46,10 +45,6 @@ const BAD_BODY = {
   415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
 } as const
 
-export interface FaultsApplied {
-  readonly ok: true
-}
-
 /** What the OpenAPI route answers; see `openapi.ts`. */
 export interface OpenApiDocument {
   readonly openapi: string
@@ -68,7 +63,7 @@ interface Endpoint<Body, Response> {
 export interface Endpoints {
   readonly getStatus: Endpoint<undefined, NodeStatus>
   readonly getMembers: Endpoint<undefined, MembersView>
-  readonly streamEvents: Endpoint<undefined, MembershipEvent>
+  readonly streamEvents: Endpoint<undefined, NodeEvent>
   readonly postFaults: Endpoint<FaultSpec, FaultsApplied>
   readonly getOpenApi: Endpoint<undefined, OpenApiDocument>
   readonly getMetrics: Endpoint<undefined, string>
@@ -95,8 +90,8 @@ export const ROUTES: { readonly [Id in RouteId]: RouteDefinition } = {
     method: 'GET',
     url: '/v1/events',
     summary:
-      'Membership events as server-sent events: one `data:` line of JSON per event, a `: heartbeat` comment every 15 s',
-    response: { contentType: 'text/event-stream', schema: MEMBERSHIP_EVENT_SCHEMA },
+      'Node events (membership today) as server-sent events: one `data:` line of JSON per event, a `: heartbeat` comment every 15 s',
+    response: { contentType: 'text/event-stream', schema: NODE_EVENT_SCHEMA },
     errors: { 503: 'TOO_MANY_STREAMS: the node serves a bounded number of event streams at once' },
   },
   postFaults: {

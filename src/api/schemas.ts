@@ -1,7 +1,7 @@
 /**
  * JSON schemas of what crosses the control API, written once: Fastify validates requests and serialises
- * responses with them, and `openapi.ts` publishes them. They describe the types of `node/running-node.ts`
- * and must stay in step with them; `test/api.test.ts` serves a fake node's values through them.
+ * responses with them, and `openapi.ts` publishes them. They describe the types of `types.ts` and must
+ * stay in step with them; `test/api.test.ts` serves a real node's values through them.
  *
  * Only the subset shared by JSON Schema draft-07 (what Fastify's Ajv speaks) and 2020-12 (what OpenAPI
  * 3.1 speaks) is used: type, properties, required, additionalProperties, enum, const, items, bounds.
@@ -139,46 +139,59 @@ export const FAULTS_APPLIED_SCHEMA: JsonSchema = {
   additionalProperties: false,
 }
 
+const protocol = { type: 'string', description: 'The module that emitted the event, e.g. membership.' }
+
 const memberChange = (type: string): JsonSchema => ({
   type: 'object',
-  required: ['type', 'at', 'id', 'incarnation'],
-  properties: { type: { const: type }, at: { type: 'number' }, id: { type: 'string' }, incarnation: count },
+  required: ['type', 'protocol', 'at', 'id', 'incarnation'],
+  properties: {
+    type: { const: type },
+    protocol,
+    at: { type: 'number' },
+    id: { type: 'string' },
+    incarnation: count,
+  },
 })
 
 const partitionChange = (type: string): JsonSchema => ({
   type: 'object',
-  required: ['type', 'at', 'reachable', 'known'],
-  properties: { type: { const: type }, at: { type: 'number' }, reachable: count, known: count },
+  required: ['type', 'protocol', 'at', 'reachable', 'known'],
+  properties: { type: { const: type }, protocol, at: { type: 'number' }, reachable: count, known: count },
+})
+
+const memberRecord = (type: string): JsonSchema => ({
+  type: 'object',
+  required: ['type', 'protocol', 'at', 'member'],
+  properties: {
+    type: { const: type },
+    protocol,
+    at: { type: 'number' },
+    member: {
+      type: 'object',
+      required: ['id', 'incarnation', 'state', 'addresses', 'profile'],
+      properties: {
+        id: { type: 'string' },
+        incarnation: count,
+        state: { type: 'string', enum: MEMBER_STATES },
+        addresses: strings,
+        profile: PROFILE_SCHEMA,
+      },
+    },
+  },
 })
 
 /** One `data:` line of the event stream. Documentation only: the server writes events as the node emits them. */
-export const MEMBERSHIP_EVENT_SCHEMA: JsonSchema = {
-  description: 'A membership event; `at` is the node clock in ms.',
+export const NODE_EVENT_SCHEMA: JsonSchema = {
+  description: 'An event of one of the node modules (membership today); `at` is the node clock in ms.',
   oneOf: [
+    memberRecord('MemberJoined'),
+    memberRecord('MemberUpdated'),
     {
       type: 'object',
-      required: ['type', 'at', 'member'],
-      properties: {
-        type: { const: 'MemberJoined' },
-        at: { type: 'number' },
-        member: {
-          type: 'object',
-          required: ['id', 'incarnation', 'state', 'addresses', 'profile'],
-          properties: {
-            id: { type: 'string' },
-            incarnation: count,
-            state: { type: 'string', enum: MEMBER_STATES },
-            addresses: strings,
-            profile: PROFILE_SCHEMA,
-          },
-        },
-      },
-    },
-    {
-      type: 'object',
-      required: ['type', 'at', 'id', 'incarnation', 'from'],
+      required: ['type', 'protocol', 'at', 'id', 'incarnation', 'from'],
       properties: {
         type: { const: 'MemberSuspected' },
+        protocol,
         at: { type: 'number' },
         id: { type: 'string' },
         incarnation: count,

@@ -27,7 +27,7 @@ import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
  * own options (`NodeOptions`), with the key as a file path and the data dir optional, plus the daemon's.
  */
 export type ConfigValues = Readonly<
-  Omit<Required<NodeOptions>, 'realmKey' | 'dataDir' | 'dhtServer'> & {
+  Omit<Required<NodeOptions>, 'realmKey' | 'dataDir' | 'dhtServer' | 'log'> & {
     /** Path of the realm key file. */
     realmKey: string | undefined
     /** Undefined means `~/.meshwork/<realm>`. */
@@ -56,6 +56,8 @@ export const CONFIG_DEFAULTS: ConfigValues = Object.freeze({
   // across networks, a realm is found through the DHT and nodes behind NAT need relays and hole punching
   dht: true,
   nat: true,
+  relay: false,
+  maxConnections: 300,
   allowPeers: [],
   allowFaultInjection: false,
   logLevel: 'info',
@@ -272,6 +274,21 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
     flags: '--no-nat',
     description: 'do not use AutoNAT, circuit relays and hole punching (not needed without NAT)',
     read: flag(),
+  },
+  relay: {
+    flags: '--relay',
+    description: 'serve as a circuit relay for realm members behind NAT (for a node with a public address)',
+    read: flag(),
+  },
+  maxConnections: {
+    flags: '--max-connections <n>',
+    description:
+      'connections kept to peers that are not members (DHT servers, relays, newcomers); members always get theirs',
+    defaultText: String(CONFIG_DEFAULTS.maxConnections),
+    read: (value, source) => {
+      const limit = integer(100_000)(value, source)
+      return limit < 1 ? invalid(source, 'an integer from 1 to 100000', value) : limit
+    },
   },
   allowPeers: {
     flags: '--allow-peers <ids>',

@@ -50,6 +50,8 @@ describe('daemon config', () => {
       mdns: true,
       dht: true,
       nat: true,
+      relay: false,
+      maxConnections: 300,
       allowPeers: [],
       allowFaultInjection: false,
     })

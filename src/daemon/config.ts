@@ -83,6 +83,8 @@ export function resolveConfig(flags: Readonly<Record<string, unknown>>, cwd = pr
       mdns: values.mdns,
       dht: values.dht,
       nat: values.nat,
+      relay: values.relay,
+      maxConnections: values.maxConnections,
       allowPeers: values.allowPeers,
       allowFaultInjection: values.allowFaultInjection,
     },

@@ -1,25 +1,20 @@
 /**
- * The node's Prometheus metrics. The node keeps plain cumulative numbers (`RunningNode.metrics()`); this
- * file turns them into prom-client metrics at scrape time, so the engine never depends on prom-client and
- * one scrape reads the node exactly once (probe round trips are drained by that read).
+ * The node's Prometheus metrics. The node reports plain samples — the engine's transport counters and
+ * whatever each protocol module contributes (`MetricSample` in protocols/module.ts) — and this file turns
+ * them into prom-client metrics at scrape time, so neither the engine nor a module depends on prom-client,
+ * one scrape reads the node exactly once, and a new module's metrics appear without an edit here.
  *
  * Each exporter has its own registry, so several nodes (or tests) in one process do not share counters.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import type { NodeMetrics, NodeStatus, RunningNode } from '../node/index.ts'
-
-/** From a LAN's sub-millisecond round trips to a hostile link's seconds. */
-const PROBE_RTT_BUCKETS_SECONDS = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-] as const
+import type { MetricSample, RunningNode } from '../node/index.ts'
 
 /**
- * Rejection reasons become label values; a node that invented new ones without end would blow up the
- * scrape, so reasons past this many are counted under `other`.
+ * Series per metric at most. Label values come from the node (rejection reasons, protocols); should a
+ * node ever invent new ones without end, the scrape would grow without bound, so series past this many
+ * are summed under label values of `other`.
  */
-export const MAX_REJECT_REASONS = 32
-
-const MEMBER_STATES = ['alive', 'suspect', 'failed', 'left'] as const
+export const MAX_SERIES_PER_METRIC = 32
 
 export interface MetricsOptions {
   /** Also export Node.js process metrics, including `nodejs_eventloop_lag_seconds`. @default true */
@@ -33,8 +28,16 @@ export interface MetricsExporter {
   render(): Promise<string>
 }
 
+interface Exported {
+  readonly kind: MetricSample['kind']
+  readonly labelNames: readonly string[]
+  readonly metric: Counter | Gauge | Histogram
+  /** Series seen so far, by their key; bounded by MAX_SERIES_PER_METRIC. */
+  readonly series: Set<string>
+}
+
 export function createMetrics(
-  node: Pick<RunningNode, 'status' | 'metrics'>,
+  node: Pick<RunningNode, 'metrics'>,
   options: MetricsOptions = {},
 ): MetricsExporter {
   const registry = new Registry()
@@ -42,65 +45,59 @@ export function createMetrics(
   // an idle node's CPU. Lag that matters to membership (probe timeouts ≥ 50 ms) shows at 50 ms resolution.
   if (options.defaultMetrics ?? true)
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 50 })
-  const members = new Gauge({
-    name: 'meshwork_members',
-    help: 'Members this node knows, by state',
-    labelNames: ['state'],
-    registers: [registry],
-  })
-  const probeRtt = new Histogram({
-    name: 'meshwork_probe_rtt_seconds',
-    help: 'Round trip of membership probes',
-    buckets: [...PROBE_RTT_BUCKETS_SECONDS],
-    registers: [registry],
-  })
-  const messages = new Counter({
-    name: 'meshwork_messages_total',
-    help: 'Membership messages sent (out) and received (in)',
-    labelNames: ['direction'],
-    registers: [registry],
-  })
-  const bytes = new Counter({
-    name: 'meshwork_bytes_total',
-    help: 'Bytes of membership frames sent (out) and received (in)',
-    labelNames: ['direction'],
-    registers: [registry],
-  })
-  const rejected = new Counter({
-    name: 'meshwork_rejected_frames_total',
-    help: 'Frames dropped on receipt, by reason',
-    labelNames: ['reason'],
-    registers: [registry],
-  })
-  const admissionFailures = new Counter({
-    name: 'meshwork_admission_failures_total',
-    help: 'Connections refused by realm admission',
-    registers: [registry],
-  })
-  const disconnects = new Counter({
-    name: 'meshwork_peers_disconnected_total',
-    help: 'Peers disconnected for misbehaviour',
-    registers: [registry],
-  })
-  for (const direction of ['in', 'out']) {
-    messages.inc({ direction }, 0)
-    bytes.inc({ direction }, 0)
-  }
-  admissionFailures.inc(0)
-  disconnects.inc(0)
+  const exported = new Map<string, Exported>()
+  const lastTotals = new Map<string, number>()
 
-  const advance = counterAdvancer()
-  const update = (status: NodeStatus, sample: NodeMetrics): void => {
-    for (const state of MEMBER_STATES) members.set({ state }, status.members[state])
-    for (const rttMs of sample.probeRoundTripsMs) probeRtt.observe(rttMs / 1000)
-    advance('messages in', sample.messagesIn, (delta) => messages.inc({ direction: 'in' }, delta))
-    advance('messages out', sample.messagesOut, (delta) => messages.inc({ direction: 'out' }, delta))
-    advance('bytes in', sample.bytesIn, (delta) => bytes.inc({ direction: 'in' }, delta))
-    advance('bytes out', sample.bytesOut, (delta) => bytes.inc({ direction: 'out' }, delta))
-    advance('admission', sample.admissionFailures, (delta) => admissionFailures.inc(delta))
-    advance('disconnects', sample.peersDisconnected, (delta) => disconnects.inc(delta))
-    for (const [reason, total] of boundedReasons(sample.rejectedFrames)) {
-      advance(`rejected ${reason}`, total, (delta) => rejected.inc({ reason }, delta))
+  const exporterFor = (sample: MetricSample): Exported => {
+    const existing = exported.get(sample.name)
+    if (existing !== undefined) return existing
+    const config = { name: sample.name, help: sample.help, registers: [registry] }
+    let labelNames: string[] = []
+    let metric: Counter | Gauge | Histogram
+    if (sample.kind === 'observations') {
+      metric = new Histogram({ ...config, buckets: [...sample.buckets] })
+    } else {
+      labelNames = Object.keys(sample.labels ?? {}).sort()
+      metric =
+        sample.kind === 'counter'
+          ? new Counter({ ...config, labelNames })
+          : new Gauge({ ...config, labelNames })
+    }
+    const created: Exported = { kind: sample.kind, labelNames, metric, series: new Set() }
+    exported.set(sample.name, created)
+    return created
+  }
+
+  const update = (samples: readonly MetricSample[]): void => {
+    // totals of series folded into `other` are summed before they are compared with the last scrape
+    const counterTotals = new Map<
+      string,
+      { exported: Exported; labels: Record<string, string>; total: number }
+    >()
+    for (const sample of samples) {
+      const target = exporterFor(sample)
+      if (target.kind !== sample.kind) continue
+      if (sample.kind === 'observations') {
+        for (const value of sample.values) (target.metric as Histogram).observe(value)
+        continue
+      }
+      const labels = boundedLabels(target, sample.labels ?? {})
+      const key = `${sample.name}${seriesKey(labels)}`
+      if (sample.kind === 'gauge') {
+        ;(target.metric as Gauge).set(labels, sample.value)
+        continue
+      }
+      const entry = counterTotals.get(key) ?? { exported: target, labels, total: 0 }
+      entry.total += sample.value
+      counterTotals.set(key, entry)
+    }
+    // prom-client counters only go up by increments and the node reports totals: add the difference
+    // (a total that went down means the source restarted: add it whole)
+    for (const [key, { exported: target, labels, total }] of counterTotals) {
+      const last = lastTotals.get(key)
+      lastTotals.set(key, total)
+      const delta = last === undefined ? total : total >= last ? total - last : total
+      ;(target.metric as Counter).inc(labels, delta)
     }
   }
 
@@ -108,33 +105,28 @@ export function createMetrics(
     registry,
     contentType: registry.contentType,
     async render() {
-      update(node.status(), node.metrics())
+      update(node.metrics())
       return registry.metrics()
     },
   }
 }
 
-/**
- * prom-client counters only go up by increments; the node reports totals. This remembers the last total
- * of each series and adds the difference (a total that went down means the source restarted: add it whole).
- */
-function counterAdvancer() {
-  const lastTotals = new Map<string, number>()
-  return (series: string, total: number, increment: (delta: number) => void): void => {
-    const last = lastTotals.get(series) ?? 0
-    lastTotals.set(series, total)
-    const delta = total >= last ? total - last : total
-    if (delta > 0) increment(delta)
+/** The sample's labels in the metric's label order, or all `other` once the metric has its fill of series. */
+function boundedLabels(target: Exported, labels: Readonly<Record<string, string>>): Record<string, string> {
+  const ordered: Record<string, string> = {}
+  for (const name of target.labelNames) ordered[name] = labels[name] ?? ''
+  const key = seriesKey(ordered)
+  if (target.series.has(key)) return ordered
+  if (target.series.size < MAX_SERIES_PER_METRIC - 1) {
+    target.series.add(key)
+    return ordered
   }
+  const other: Record<string, string> = {}
+  for (const name of target.labelNames) other[name] = 'other'
+  target.series.add(seriesKey(other))
+  return other
 }
 
-/** The node's reasons, with those past `MAX_REJECT_REASONS` (in sorted order) summed as `other`. */
-function boundedReasons(byReason: Readonly<Record<string, number>>): Map<string, number> {
-  const reasons = Object.keys(byReason).sort()
-  const totals = new Map<string, number>()
-  reasons.forEach((reason, index) => {
-    const label = index < MAX_REJECT_REASONS ? reason : 'other'
-    totals.set(label, (totals.get(label) ?? 0) + (byReason[reason] ?? 0))
-  })
-  return totals
+function seriesKey(labels: Readonly<Record<string, string>>): string {
+  return JSON.stringify(labels)
 }

@@ -49,7 +49,16 @@ export const SERVER_DEFAULTS = Object.freeze({
 export function buildServer(node: RunningNode, options: ServerOptions = {}): FastifyInstance {
   const app = createApp(options)
   app.route({ ...definition('getStatus'), handler: async () => node.status() })
-  app.route({ ...definition('getMembers'), handler: async () => node.members() })
+  app.route({
+    ...definition('getMembers'),
+    handler: async (_request, reply) => {
+      const members = node.view('members')
+      if (members === undefined) {
+        return reply.code(404).send(apiError('NOT_FOUND', 'this node runs no membership module'))
+      }
+      return members
+    },
+  })
   registerEventStream(app, node, {
     heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
     maxStreams: options.maxEventStreams ?? SERVER_DEFAULTS.maxEventStreams,

@@ -1,9 +1,18 @@
+export type { JsonObject, JsonValue, MetricSample } from '../protocols/module.ts'
 export { LINK_MODELS, type LinkModel, type LinkShape, validateLinkShape } from './link-models.ts'
+export {
+  type FrameRejection,
+  MeshNode,
+  type MeshNodeInit,
+  type MeshNodeStats,
+  type NodeEvent,
+  type Outbound,
+} from './mesh-node.ts'
+export { type ModuleOptions, nodeModules } from './node-modules.ts'
 export type {
+  BaseNodeStatus,
   FaultSpec,
-  MembersView,
-  MemberView,
-  NodeMetrics,
+  NodeLog,
   NodeOptions,
   NodeState,
   NodeStatus,

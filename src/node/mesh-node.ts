@@ -242,6 +242,22 @@ export class MeshNode {
     return false
   }
 
+  /** The most peers any module deals with (membership: its live members); connections needed on top of limits. */
+  peerCount(): number {
+    let count = 0
+    for (const slot of this.slots) count = Math.max(count, slot.module.peerCount?.(slot.core) ?? 0)
+    return count
+  }
+
+  /** The addresses the first module that knows `peer` has for it (signed by the peer, for membership). */
+  addressesOf(peer: NodeId): readonly string[] | undefined {
+    for (const slot of this.slots) {
+      const addresses = slot.module.addressesOf?.(slot.core, peer)
+      if (addresses !== undefined) return addresses
+    }
+    return undefined
+  }
+
   // ── surface ───────────────────────────────────────────────────────────────────────────────────────
 
   /** The modules' status fields, and the first condition any module reports. */

@@ -1,9 +1,12 @@
 /**
- * What the daemon, the control API and the CLI need from a running node, whatever engine runs it. The
- * libp2p engine implements it for real deployments; tests implement it with fakes.
+ * What the daemon needs from a running node, whatever engine runs it: its status, the views and metrics
+ * its modules contribute, its events, fault injection and a graceful stop. The libp2p engine implements
+ * it for real deployments; tests implement it with fakes. Nothing here is shaped by one protocol: status
+ * fields, views (`members`), metrics and events come from the modules a node is composed of
+ * (`protocols/module.ts`), so a new module shows up without an edit here.
  */
 import type { ConnectionClass } from '../kernel/index.ts'
-import type { MemberProfile, MemberState, MembershipEvent } from '../protocols/membership/index.ts'
+import type { JsonObject, JsonValue, MetricSample } from '../protocols/module.ts'
 import type { LinkShape } from './link-models.ts'
 
 export interface NodeOptions {
@@ -41,59 +44,42 @@ export interface NodeOptions {
    * @default false (the daemon turns it on unless `--no-nat`)
    */
   readonly nat?: boolean
+  /** Serve as a circuit relay for other realm members (a node with a public address). @default false */
+  readonly relay?: boolean
+  /**
+   * Connections kept to peers that are not members (DHT servers, relays, newcomers). Members' own
+   * connections come on top: a member is never refused or pruned because of this limit. @default 300
+   */
+  readonly maxConnections?: number
   /** Peer ids allowed to connect; empty means everyone who passes realm admission. */
   readonly allowPeers: readonly string[]
   /** Accept fault injection through the control API (drop traffic, shape links). */
   readonly allowFaultInjection: boolean
+  /** Where the engine reports what an operator should know (admission failures, dial trouble). */
+  readonly log?: NodeLog
 }
 
-export type NodeState = 'running' | 'partitioned' | 'stopping'
+/** The subset of a pino logger an engine writes to. */
+export interface NodeLog {
+  debug(fields: object, message: string): void
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+}
 
-export interface NodeStatus {
+/** `running`, `stopping`, or the condition a module reports (membership: `partitioned`). */
+export type NodeState = string
+
+/** The engine's own status fields; every module adds its own (membership: members, incarnation, …). */
+export interface BaseNodeStatus {
   readonly peerId: string
   readonly realm: string
   readonly state: NodeState
-  readonly members: {
-    readonly alive: number
-    readonly suspect: number
-    readonly failed: number
-    readonly left: number
-  }
   readonly addresses: readonly string[]
-  readonly incarnation: number
-  readonly localHealth: number
   readonly uptimeMs: number
   readonly version: string
 }
 
-export interface MemberView {
-  readonly peerId: string
-  readonly state: MemberState
-  readonly incarnation: number
-  readonly addresses: readonly string[]
-  readonly profile: MemberProfile
-  /** Smoothed probe round trip, when measured. */
-  readonly rttMs?: number
-}
-
-export interface MembersView {
-  readonly self: string
-  readonly members: readonly MemberView[]
-}
-
-/** Counters and gauges for `/metrics`; names follow Prometheus conventions in the daemon. */
-export interface NodeMetrics {
-  readonly messagesIn: number
-  readonly messagesOut: number
-  readonly bytesIn: number
-  readonly bytesOut: number
-  /** Frames dropped on receipt, by reason (decode failure reasons, 'oversized', 'admission', …). */
-  readonly rejectedFrames: Readonly<Record<string, number>>
-  /** Smoothed probe round trip to each measured member, in ms. */
-  readonly probeRoundTripsMs: readonly number[]
-  readonly admissionFailures: number
-  readonly peersDisconnected: number
-}
+export type NodeStatus = BaseNodeStatus & { readonly [field: string]: JsonValue }
 
 /** Drop traffic to and from peers (a partition), or shape links. Refused unless fault injection is allowed. */
 export interface FaultSpec {
@@ -106,10 +92,12 @@ export interface FaultSpec {
 export interface RunningNode {
   readonly peerId: string
   status(): NodeStatus
-  members(): MembersView
-  /** Membership events as they happen; returns the function that unsubscribes. */
-  subscribe(listener: (event: MembershipEvent) => void): () => void
-  metrics(): NodeMetrics
+  /** A read-only view a module offers (`members`), or undefined when no module offers it. */
+  view(name: string): JsonValue | undefined
+  /** Node events as JSON, each carrying its module's name in `protocol`; returns the unsubscribe. */
+  subscribe(listener: (event: JsonObject) => void): () => void
+  /** The engine's transport metrics and every module's, as cumulative samples. */
+  metrics(): readonly MetricSample[]
   /** Throws MeshError('UNAVAILABLE') when fault injection was not allowed at start. */
   applyFaults(faults: FaultSpec): void
   /** Announces a graceful leave, flushes it, and stops the network. */

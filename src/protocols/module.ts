@@ -164,6 +164,10 @@ export interface ProtocolModule<C extends ModuleCore<M, E>, M, E extends ModuleE
   hint?(core: C, now: Millis, hint: EngineHint): void
   /** Whether `peer` is someone this module deals with (a member, a neighbour): engines keep links only to those. */
   knows?(core: C, peer: NodeId): boolean
+  /** How many peers this module deals with right now; engines keep that many connections on top of their limit. */
+  peerCount?(core: C): number
+  /** Addresses `peer` is reachable at, as the peer itself announced them (engines dial only these). */
+  addressesOf?(core: C, peer: NodeId): readonly string[] | undefined
   /** The engine refused a frame to `peer` under a `refuse` delivery policy. */
   refused?(core: C, now: Millis, to: NodeId, message: M): void
   readonly subscriptions?: readonly Subscription<C>[]

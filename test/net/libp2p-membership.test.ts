@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Libp2pDriver } from '../../src/engines/libp2p/index.ts'
 import { loadOrCreateIdentity, startNode } from '../../src/engines/libp2p/index.ts'
 import { loopbackNodeOptions, startLoopbackHost } from '../../src/engines/libp2p/libp2p-cluster.ts'
-import type { NodeOptions, RunningNode } from '../../src/node/index.ts'
+import type { NodeOptions } from '../../src/node/index.ts'
+import { alive, members, metric, until } from './helpers.ts'
 
 const dirs: string[] = []
-const nodes: RunningNode[] = []
+const nodes: Libp2pDriver[] = []
 
 function options(seeds: string[]): NodeOptions {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-test-'))
@@ -25,15 +27,6 @@ function options(seeds: string[]): NodeOptions {
     capacity: 2,
     region: 'loopback',
   })
-}
-
-async function until(predicate: () => boolean, limitMs: number): Promise<number> {
-  const start = performance.now()
-  while (!predicate()) {
-    if (performance.now() - start > limitMs) throw new Error(`not within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return performance.now() - start
 }
 
 after(async () => {
@@ -48,24 +41,25 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     const seedAddress = seed.status().addresses.find((address) => address.includes('/tcp/'))
     assert.ok(seedAddress !== undefined)
     nodes.push(...(await Promise.all([1, 2, 3, 4].map(() => startNode(options([seedAddress]))))))
-    await until(() => nodes.every((node) => node.status().members.alive === 4), 10_000)
-    const view = nodes[0]?.members()
-    assert.equal(view?.members.length, 4)
-    assert.ok(view?.members.every((member) => member.profile.labels.includes('test')))
+    await until(() => nodes.every((node) => alive(node) === 4), 10_000)
+    const view = members(nodes[0] as Libp2pDriver)
+    assert.equal(view.length, 4)
+    assert.ok(view.every((member) => member.profile.labels.includes('test')))
   })
 
   it('a node that stops is marked gone by every other node', async () => {
-    const leaver = nodes.pop() as RunningNode
+    const leaver = nodes.pop() as Libp2pDriver
     await leaver.stop()
     await until(
       () =>
         nodes.every((node) => {
-          const state = node.members().members.find((member) => member.peerId === leaver.peerId)?.state
+          const state = members(node).find((member) => member.peerId === leaver.peerId)?.state
           return state === 'left' || state === 'failed'
         }),
       5_000,
     )
-    assert.ok(nodes.every((node) => node.status().members.alive === 3))
+    // the others stay (or, after a transient suspicion on a loaded machine, come back to) alive
+    await until(() => nodes.every((node) => alive(node) === 3), 5_000)
   })
 
   it('keeps the peer id of a node restarted on the same data directory', async () => {
@@ -88,11 +82,17 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     const friend = await startNode({ ...options([address]), realm: 'private', realmKey: key })
     const stranger = await startNode({ ...options([address]), realm: 'private', realmKey: wrong })
     nodes.push(friend, stranger)
-    await until(() => friend.status().members.alive === 1, 10_000)
-    await until(() => seed.metrics().admissionFailures + stranger.metrics().admissionFailures > 0, 10_000)
+    await until(() => alive(friend) === 1, 10_000)
+    await until(
+      () =>
+        metric(seed, 'meshwork_admission_failures_total') +
+          metric(stranger, 'meshwork_admission_failures_total') >
+        0,
+      10_000,
+    )
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    assert.equal(stranger.status().members.alive, 0, 'the stranger learned no member')
-    assert.ok(seed.members().members.every((member) => member.peerId !== stranger.peerId))
+    assert.equal(alive(stranger), 0, 'the stranger learned no member')
+    assert.ok(members(seed).every((member) => member.peerId !== stranger.peerId))
   })
 
   it('refuses connections from peers outside the allow-list', async () => {
@@ -105,10 +105,10 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     const insider = await startNode({ ...insiderOptions, seeds: [address] })
     const outsider = await startNode(options([address]))
     nodes.push(insider, outsider)
-    await until(() => insider.status().members.alive === 1, 10_000)
+    await until(() => alive(insider) === 1, 10_000)
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    assert.equal(outsider.status().members.alive, 0, 'the outsider never got in')
-    assert.ok(guarded.members().members.every((member) => member.peerId !== outsider.peerId))
+    assert.equal(alive(outsider), 0, 'the outsider never got in')
+    assert.ok(members(guarded).every((member) => member.peerId !== outsider.peerId))
   })
 
   it('keeps realms apart even without keys', async () => {
@@ -117,8 +117,14 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     const address = seed.status().addresses[0] as string
     const other = await startNode({ ...options([address]), realm: 'green' })
     nodes.push(other)
-    await until(() => seed.metrics().admissionFailures + other.metrics().admissionFailures > 0, 10_000)
-    assert.equal(other.status().members.alive, 0)
+    await until(
+      () =>
+        metric(seed, 'meshwork_admission_failures_total') +
+          metric(other, 'meshwork_admission_failures_total') >
+        0,
+      10_000,
+    )
+    assert.equal(alive(other), 0)
   })
 
   it('a dropPeers fault partitions two nodes, and clearing it heals them', async () => {
@@ -126,13 +132,13 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     nodes.push(a)
     const b = await startNode(options([a.status().addresses[0] as string]))
     nodes.push(b)
-    await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 10_000)
+    await until(() => alive(a) === 1 && alive(b) === 1, 10_000)
     a.applyFaults({ dropPeers: [b.peerId] })
     b.applyFaults({ dropPeers: [a.peerId] })
-    await until(() => a.status().members.alive === 0 && b.status().members.alive === 0, 5_000)
+    await until(() => alive(a) === 0 && alive(b) === 0, 5_000)
     a.applyFaults({ dropPeers: [] })
     b.applyFaults({ dropPeers: [] })
-    await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 10_000)
+    await until(() => alive(a) === 1 && alive(b) === 1, 10_000)
   })
 
   it('a shaped link delays probes by its configured latency', async () => {
@@ -140,12 +146,12 @@ describe('membership over libp2p on loopback', { timeout: 60_000 }, () => {
     nodes.push(a)
     const b = await startNode(options([a.status().addresses[0] as string]))
     nodes.push(b)
-    await until(() => a.status().members.alive === 1, 10_000)
+    await until(() => alive(a) === 1, 10_000)
     const shape = { minDelayMs: 40, maxDelayMs: 40, jitterMs: 0, lossRate: 0, bandwidthBytesPerSecond: 0 }
     a.applyFaults({ link: shape })
     b.applyFaults({ link: shape })
     await new Promise((resolve) => setTimeout(resolve, 2_000))
-    const rtt = a.members().members[0]?.rttMs ?? 0
+    const rtt = members(a)[0]?.rttMs ?? 0
     assert.ok(rtt > 60, `round trip ${rtt} ms should include 2 × 40 ms of shaped delay`)
     assert.throws(() => a.applyFaults({ link: { ...shape, lossRate: 3 } }), /lossRate/)
   })
@@ -163,7 +169,7 @@ describe('discovery on the local network', { timeout: 60_000 }, () => {
     const a = await startNode({ ...options([]), realm, mdns: true })
     const b = await startNode({ ...options([]), realm, mdns: true })
     nodes.push(a, b)
-    await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 30_000)
+    await until(() => alive(a) === 1 && alive(b) === 1, 30_000)
   })
 })
 
@@ -176,7 +182,7 @@ describe('discovery across networks', { timeout: 90_000 }, () => {
       const a = await startNode({ ...options([bootstrap]), realm, dht: true, dhtServer: true })
       const b = await startNode({ ...options([bootstrap]), realm, dht: true, dhtServer: true })
       nodes.push(a, b)
-      await until(() => a.status().members.alive === 1 && b.status().members.alive === 1, 60_000)
+      await until(() => alive(a) === 1 && alive(b) === 1, 60_000)
     } finally {
       await dhtServer.stop()
     }

@@ -3,8 +3,8 @@
  * the API's JSON.
  */
 import type { Command } from 'commander'
+import type { MembersView, MemberView } from '../../api/index.ts'
 import { getMembers } from '../../api/index.ts'
-import type { MembersView, MemberView } from '../../node/index.ts'
 import { type ApiClientFlags, addApiClientOptions } from '../api-options.ts'
 
 const STATE_ORDER = ['alive', 'suspect', 'failed', 'left'] as const

@@ -2,8 +2,8 @@
  * `meshwork status`: what a running node says about itself, as a short summary or as the API's JSON.
  */
 import type { Command } from 'commander'
+import type { NodeStatus } from '../../api/index.ts'
 import { getStatus } from '../../api/index.ts'
-import type { NodeStatus } from '../../node/index.ts'
 import { type ApiClientFlags, addApiClientOptions } from '../api-options.ts'
 
 export function registerStatus(program: Command): void {

@@ -2,9 +2,9 @@
  * A `RunningNode` made of plain data, for tests of the daemon, the API client and the CLI: no network,
  * no clock. Tests set its values, emit events by hand and read back what the API did to it.
  */
+import type { MembersView, NodeEvent, NodeStatus } from '../../api/index.ts'
 import { MeshError } from '../../kernel/index.ts'
-import type { FaultSpec, MembersView, NodeMetrics, NodeStatus, RunningNode } from '../../node/index.ts'
-import type { MembershipEvent } from '../../protocols/membership/index.ts'
+import type { FaultSpec, JsonObject, JsonValue, MetricSample, RunningNode } from '../../node/index.ts'
 
 export const FAKE_PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 export const FAKE_OTHER_PEER_ID = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -61,20 +61,41 @@ export class FakeNode implements RunningNode {
       },
     ],
   }
-  metricsValue: NodeMetrics = {
-    messagesIn: 10,
-    messagesOut: 12,
-    bytesIn: 1_000,
-    bytesOut: 1_200,
-    rejectedFrames: { truncated: 2 },
-    probeRoundTripsMs: [1.5, 3],
-    admissionFailures: 1,
-    peersDisconnected: 0,
-  }
+  metricsValue: MetricSample[] = [
+    {
+      kind: 'counter',
+      name: 'meshwork_messages_total',
+      help: 'Frames',
+      labels: { direction: 'in' },
+      value: 10,
+    },
+    {
+      kind: 'counter',
+      name: 'meshwork_messages_total',
+      help: 'Frames',
+      labels: { direction: 'out' },
+      value: 12,
+    },
+    {
+      kind: 'counter',
+      name: 'meshwork_rejected_frames_total',
+      help: 'Frames dropped on receipt',
+      labels: { reason: 'truncated' },
+      value: 2,
+    },
+    { kind: 'gauge', name: 'meshwork_members', help: 'Members', labels: { state: 'alive' }, value: 2 },
+    {
+      kind: 'observations',
+      name: 'meshwork_probe_rtt_seconds',
+      help: 'Round trips',
+      buckets: [0.001, 0.0025, 0.01],
+      values: [0.0015, 0.003],
+    },
+  ]
   readonly appliedFaults: FaultSpec[] = []
   stopCalls = 0
   private readonly allowFaultInjection: boolean
-  private readonly listeners = new Set<(event: MembershipEvent) => void>()
+  private readonly listeners = new Set<(event: JsonObject) => void>()
 
   constructor(init: FakeNodeInit = {}) {
     this.allowFaultInjection = init.allowFaultInjection ?? true
@@ -88,24 +109,21 @@ export class FakeNode implements RunningNode {
     return this.statusValue
   }
 
-  members(): MembersView {
-    return this.membersValue
+  view(name: string): JsonValue | undefined {
+    return name === 'members' ? this.membersValue : undefined
   }
 
-  subscribe(listener: (event: MembershipEvent) => void): () => void {
+  subscribe(listener: (event: JsonObject) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
 
-  emit(event: MembershipEvent): void {
+  emit(event: NodeEvent): void {
     for (const listener of this.listeners) listener(event)
   }
 
-  metrics(): NodeMetrics {
-    const sample = this.metricsValue
-    // Round trips are drained by each read, as the engine does.
-    this.metricsValue = { ...sample, probeRoundTripsMs: [] }
-    return sample
+  metrics(): MetricSample[] {
+    return this.metricsValue
   }
 
   applyFaults(faults: FaultSpec): void {

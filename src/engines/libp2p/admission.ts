@@ -16,6 +16,11 @@
  * handshake closes the connection and is counted. A peer that does not speak the admission protocol at
  * all (a public DHT server or relay) keeps its connection for those services, but is never served a
  * Meshwork protocol.
+ *
+ * The handshake runs on relayed (limited) connections too: a node behind NAT reaches the realm only
+ * through a circuit relay until hole punching succeeds, so admission and every Meshwork protocol must work
+ * there. Which peers hold an admitted connection is tracked, so the engine can tell a member or an
+ * admitted newcomer from a stranger before it keeps any state for it.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -53,6 +58,14 @@ function sameProof(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && a.length === b.length && timingSafeEqual(a, b)
 }
 
+/** Why a handshake failed: a wrong proof or message (a different key), no answer in time. */
+export type AdmissionFailure = 'refused' | 'stalled'
+
+export interface AdmissionEvents {
+  /** A handshake failed and its connection was closed. */
+  readonly onFailure?: (peer: string, direction: 'inbound' | 'outbound', why: AdmissionFailure) => void
+}
+
 export interface AdmissionCounters {
   admitted: number
   /** Handshakes that failed (wrong key, bad proof, stalled): the connection was closed. */
@@ -77,26 +90,48 @@ export class Admission {
   private readonly timeoutMs: number
   /** Per connection id: the handshake's outcome, created by whichever side asks first. */
   private readonly outcomes = new Map<string, Outcome>()
+  /** Open admitted connections per peer. */
+  private readonly admittedPeers = new Map<string, number>()
+  /** Connections admitted, so that closing one releases its peer's count once. */
+  private readonly admittedConnections = new Set<string>()
+  private readonly events: AdmissionEvents
   readonly counters: AdmissionCounters = { admitted: 0, failed: 0, foreign: 0 }
 
-  constructor(host: Libp2p, key: Uint8Array, timeoutMs: number) {
+  constructor(host: Libp2p, key: Uint8Array, timeoutMs: number, events: AdmissionEvents = {}) {
     this.host = host
     this.key = key
     this.timeoutMs = timeoutMs
+    this.events = events
+  }
+
+  /** Whether `peer` holds at least one open connection that passed admission. */
+  isAdmitted(peer: string): boolean {
+    return this.admittedPeers.has(peer)
   }
 
   async start(): Promise<void> {
-    await this.host.handle(ADMISSION_PROTOCOL, (stream, connection) => {
-      this.settle(connection, this.respond(stream, connection))
-    })
+    await this.host.handle(
+      ADMISSION_PROTOCOL,
+      (stream, connection) => {
+        this.settle(connection, this.respond(stream, connection))
+      },
+      { runOnLimitedConnection: true },
+    )
     this.host.addEventListener('connection:open', (event) => {
       const connection = event.detail
       // the dialling side starts the handshake; the other side waits for it (see `wait`)
       if (connection.direction === 'outbound') this.settle(connection, this.initiate(connection))
     })
     this.host.addEventListener('connection:close', (event) => {
-      this.outcome(event.detail).resolve(false)
-      this.outcomes.delete(event.detail.id)
+      const connection = event.detail
+      this.outcome(connection).resolve(false)
+      this.outcomes.delete(connection.id)
+      if (this.admittedConnections.delete(connection.id)) {
+        const peer = connection.remotePeer.toString()
+        const count = (this.admittedPeers.get(peer) ?? 1) - 1
+        if (count > 0) this.admittedPeers.set(peer, count)
+        else this.admittedPeers.delete(peer)
+      }
     })
   }
 
@@ -145,7 +180,7 @@ export class Admission {
 
   private settle(connection: Connection, handshake: Promise<Verdict>): void {
     const outcome = this.outcome(connection)
-    const timer = setTimeout(() => this.fail(connection, outcome), this.timeoutMs)
+    const timer = setTimeout(() => this.fail(connection, outcome, 'stalled'), this.timeoutMs)
     timer.unref()
     void handshake
       .catch((): Verdict => 'refused')
@@ -153,26 +188,38 @@ export class Admission {
         clearTimeout(timer)
         if (outcome.settled) return
         if (verdict === 'refused') {
-          this.fail(connection, outcome)
+          this.fail(connection, outcome, 'refused')
           return
         }
         if (verdict === 'foreign') this.counters.foreign++
-        else this.counters.admitted++
+        else this.admit(connection)
         outcome.resolve(verdict === 'admitted')
       })
   }
 
-  private fail(connection: Connection, outcome: Outcome): void {
+  private admit(connection: Connection): void {
+    this.counters.admitted++
+    if (connection.status !== 'open' || this.admittedConnections.has(connection.id)) return
+    this.admittedConnections.add(connection.id)
+    const peer = connection.remotePeer.toString()
+    this.admittedPeers.set(peer, (this.admittedPeers.get(peer) ?? 0) + 1)
+  }
+
+  private fail(connection: Connection, outcome: Outcome, why: AdmissionFailure): void {
     if (outcome.settled) return
     this.counters.failed++
     outcome.resolve(false)
+    this.events.onFailure?.(connection.remotePeer.toString(), connection.direction, why)
     void connection.close().catch(() => {})
   }
 
   private async initiate(connection: Connection): Promise<Verdict> {
     let stream: Stream
     try {
-      stream = await connection.newStream(ADMISSION_PROTOCOL, { signal: AbortSignal.timeout(this.timeoutMs) })
+      stream = await connection.newStream(ADMISSION_PROTOCOL, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        runOnLimitedConnection: true,
+      })
     } catch {
       return 'foreign'
     }

@@ -1,4 +1,4 @@
-import { defineMembershipContract } from '../contract/membership-contract.ts'
+import { defineEngineContract } from '../contract/index.ts'
 import { startLibp2pCluster } from './libp2p-cluster.ts'
 
-defineMembershipContract('libp2p on loopback', (size) => startLibp2pCluster(size))
+defineEngineContract('libp2p on loopback', (size) => startLibp2pCluster(size))

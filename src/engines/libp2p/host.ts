@@ -16,6 +16,20 @@ import type { PrivateKey } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { type ConnectionLimits, connectionLimits } from './connection-limits.ts'
+
+/** The services every Meshwork host has, whatever it was asked to load besides. */
+export interface HostServices {
+  readonly limits: ConnectionLimits
+  readonly [service: string]: unknown
+}
+
+/**
+ * Inbound connections accepted per second from one IP address. libp2p's 5 suits a public node; a LAN or
+ * a loopback cluster connects many members from one address at once (16 processes on one machine open
+ * 15 connections each within a second), and refusing them looks like failures to membership.
+ */
+const INBOUND_CONNECTIONS_PER_HOST_PER_SECOND = 100
 
 export interface HostOptions {
   readonly privateKey: PrivateKey
@@ -26,21 +40,30 @@ export interface HostOptions {
   readonly dhtServer?: boolean
   /** AutoNAT, the circuit relay v2 transport and DCUtR, for nodes behind NAT. */
   readonly nat?: boolean
+  /** Serve as a circuit relay (v2) for others. */
+  readonly relay?: boolean
+  /** Connections to non-members; members' connections come on top (`connection-limits.ts`). @default 300 */
+  readonly maxConnections?: number
   /** Peer ids allowed to connect; empty allows everyone. */
   readonly allowPeers: readonly string[]
 }
 
-export async function createHost(options: HostOptions): Promise<Libp2p> {
+export async function createHost(options: HostOptions): Promise<Libp2p<HostServices>> {
   const allowed = new Set(options.allowPeers)
   const denied = (peer: { toString(): string }): boolean => allowed.size > 0 && !allowed.has(peer.toString())
   // optional services are loaded only when switched on: together they cost ~15 MB of resident code
   const discovery = options.mdns ? [(await import('@libp2p/mdns')).mdns()] : []
   const dht = options.dht === true ? await dhtService(options.dhtServer === true) : {}
   const nat = options.nat === true ? await natServices() : undefined
+  const relay = options.relay === true ? await relayService() : {}
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
     transports: nat === undefined ? [tcp(), quic()] : [tcp(), quic(), nat.relayTransport],
+    connectionManager: {
+      maxConnections: options.maxConnections ?? 300,
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST_PER_SECOND,
+    },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
@@ -52,7 +75,14 @@ export async function createHost(options: HostOptions): Promise<Libp2p> {
     },
     connectionMonitor: { enabled: false },
     peerDiscovery: discovery,
-    services: { identify: identify(), ping: ping(), ...dht, ...(nat?.services ?? {}) },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      limits: connectionLimits(options.maxConnections ?? 300),
+      ...dht,
+      ...(nat?.services ?? {}),
+      ...relay,
+    },
   })
 }
 
@@ -60,6 +90,11 @@ async function dhtService(server: boolean) {
   const { kadDHT, passthroughMapper } = await import('@libp2p/kad-dht')
   // on a private network (server) private addresses are the useful ones; the public DHT drops them
   return { dht: kadDHT(server ? { clientMode: false, peerInfoMapper: passthroughMapper } : {}) }
+}
+
+async function relayService() {
+  const { circuitRelayServer } = await import('@libp2p/circuit-relay-v2')
+  return { relay: circuitRelayServer() }
 }
 
 async function natServices() {

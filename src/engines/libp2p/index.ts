@@ -1,3 +1,6 @@
+export { ADMISSION_PROTOCOL, Admission, realmKey } from './admission.ts'
+export { Libp2pDriver } from './driver.ts'
+export { Ed25519Signer } from './ed25519-signer.ts'
 export { type FrameReadError, FrameReader, lengthPrefixed } from './framing.ts'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.ts'
-export { Libp2pNode, MEMBERSHIP_PROTOCOL, startNode } from './start-node.ts'
+export { DEFAULT_MAX_CONNECTIONS, startNode } from './start-node.ts'

@@ -9,9 +9,10 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Libp2p } from 'libp2p'
 import type { NodeOptions } from '../../node/index.ts'
-import type { ClusterUnderTest } from '../contract/cluster-under-test.ts'
+import { type ClusterUnderTest, sumRejections } from '../contract/index.ts'
+import type { Libp2pDriver } from './driver.ts'
 import { createHost, type HostOptions } from './host.ts'
-import { type Libp2pNode, startNode } from './start-node.ts'
+import { startNode } from './start-node.ts'
 
 const POLL_MS = 20
 
@@ -53,7 +54,7 @@ export async function startLoopbackHost(overrides: Partial<HostOptions> = {}): P
 
 export async function startLibp2pCluster(size: number): Promise<ClusterUnderTest> {
   const dirs: string[] = []
-  const start = (seeds: string[]): Promise<Libp2pNode> => {
+  const start = (seeds: string[]): Promise<Libp2pDriver> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-contract-'))
     dirs.push(dataDir)
     return startNode(loopbackNodeOptions(dataDir, { realm: 'contract', seeds }))
@@ -62,16 +63,14 @@ export async function startLibp2pCluster(size: number): Promise<ClusterUnderTest
   const seedAddress = seed.status().addresses[0] as string
   const nodes = [seed, ...(await Promise.all(Array.from({ length: size - 1 }, () => start([seedAddress]))))]
   const crashed = new Set<number>()
-  const node = (index: number): Libp2pNode => nodes[index] as Libp2pNode
+  const node = (index: number): Libp2pDriver => nodes[index] as Libp2pDriver
 
   return {
     size,
-    stateOf: (observer, subject) =>
-      node(observer)
-        .members()
-        .members.find((member) => member.peerId === node(subject).peerId)?.state,
-    isPartitioned: (index) => node(index).status().state === 'partitioned',
-    rejectedFrames: (index) => Object.values(node(index).metrics().rejectedFrames).reduce((a, b) => a + b, 0),
+    virtualTime: false,
+    node: (index) => (crashed.has(index) ? undefined : node(index).meshNode),
+    peerId: (index) => node(index).peerId,
+    rejectedFrames: (index) => sumRejections(node(index).meshNode.rejectedFrames()),
     crash: async (index) => {
       crashed.add(index)
       await node(index).kill()
@@ -86,7 +85,8 @@ export async function startLibp2pCluster(size: number): Promise<ClusterUnderTest
       for (const [index, each] of nodes.entries())
         if (!crashed.has(index)) each.applyFaults({ dropPeers: [] })
     },
-    injectFrame: async (to, from, bytes) => node(to).injectFrame(node(from).peerId, bytes),
+    injectFrame: async (to, from, protocol, bytes) =>
+      node(to).injectFrame(protocol, node(from).peerId, bytes),
     waitFor: async (predicate, limitMs) => {
       const end = performance.now() + limitMs
       while (performance.now() < end) {

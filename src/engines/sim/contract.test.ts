@@ -1,4 +1,4 @@
-import { defineMembershipContract } from '../contract/membership-contract.ts'
-import { startSimCluster } from './membership/sim-cluster.ts'
+import { defineEngineContract } from '../contract/index.ts'
+import { startSimCluster } from './contract-cluster.ts'
 
-defineMembershipContract('simulator', (size) => startSimCluster(size))
+defineEngineContract('simulator', (size) => startSimCluster(size))

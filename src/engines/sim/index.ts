@@ -7,6 +7,13 @@ export {
   type FaultMixBounds,
 } from './fault-mix.ts'
 export {
+  type MembershipReport,
+  replayCommand,
+  resolveScenario,
+  runMembershipSimulation,
+} from './membership/run.ts'
+export { type MembershipScenario, SCENARIO_DEFAULTS } from './membership/scenario.ts'
+export {
   type FaultRates,
   type LinkLatency,
   type NetworkOptions,
@@ -23,3 +30,4 @@ export {
   Scheduler,
   type SchedulerOptions,
 } from './scheduler.ts'
+export { SimHost, type SimHostOptions, type TrafficCounters } from './sim-host.ts'

@@ -1,44 +1,39 @@
 /**
- * Runs sans-IO cores on the simulator: one core per node, driven by the scheduler, talking through the
- * simulated network, each with its own skewed clock. Crash drops a node's state and everything in flight
- * to it; restart builds a fresh core under the same id (a process that lost its memory).
+ * Runs MeshNodes on the simulator — the same composed nodes, of the same protocol modules, that the libp2p
+ * engine runs — one per simulated node, driven by the scheduler, talking through the simulated network,
+ * each with its own skewed clock. Crash drops a node's state and everything in flight to it; restart
+ * builds a fresh node under the same id (a process that lost its memory).
  *
- * Wake-ups: after every input the host asks the core for `nextDeadline()` (local time), converts it to
+ * Wake-ups: after every input the host asks the node for `nextDeadline()` (local time), converts it to
  * simulated time and schedules a wake-up only when it is earlier than the one already pending. A wake-up
  * that finds its time superseded is ignored (generation and time checks), so no cancellation is needed.
  *
- * Wire mode encodes every message once per send and decodes every delivered copy, so the run exercises
- * the real codec; otherwise message objects are passed by reference and sizes are computed for accounting.
+ * Wire mode encodes every message once per send with its module's codec and hands every delivered copy
+ * to the node as a raw frame, so the run exercises the real codecs and the node's own frame checks;
+ * otherwise message objects are passed by reference and sizes are computed for accounting.
  */
 import type { Millis, NodeId } from '../../kernel/index.ts'
-import type { Core } from '../../protocols/core.ts'
+import type { MeshNode, NodeEvent } from '../../node/index.ts'
+import type { MessageCodec, ProtocolId } from '../../protocols/module.ts'
 import type { SkewedClock } from './clock.ts'
 import type { SimNetwork } from './network.ts'
 import type { Scheduler } from './scheduler.ts'
 
-export interface WireCodec<M> {
-  encode(message: M): Uint8Array
-  decode(bytes: Uint8Array): { ok: true; value: M } | { ok: false; error: string }
-  /** Encoded size without allocating (used when not in wire mode). */
-  size(message: M): number
-}
-
-export interface SimHostOptions<M, E, C extends Core<M, M, E>> {
+export interface SimHostOptions {
   readonly scheduler: Scheduler
   readonly network: SimNetwork
   readonly ids: readonly NodeId[]
   readonly clocks: readonly SkewedClock[]
-  readonly codec: WireCodec<M>
-  /** Encode and decode every message (slower; exercises the codec on the real path). */
+  /** Encode and decode every message (slower; exercises the codecs on the real path). */
   readonly wire: boolean
-  /** Builds the core for node `index` (called at start and at every restart). */
-  readonly create: (index: number, localNow: Millis) => C
-  /** Every event a core emits, with the emitting node's index and the simulated time. */
-  readonly onEvent: (index: number, event: E, simNow: Millis) => void
+  /** Builds the node for index `index` (called at start and at every restart). */
+  readonly create: (index: number, localNow: Millis) => MeshNode
+  /** Every event a node emits, with the emitting node's index and the simulated time. */
+  readonly onEvent: (index: number, event: NodeEvent, simNow: Millis) => void
 }
 
-interface HostedNode<C> {
-  core: C | undefined
+interface HostedNode {
+  node: MeshNode | undefined
   generation: number
   /** Simulated time of the pending wake-up, or +∞ when none is pending. */
   wakeAt: number
@@ -50,9 +45,11 @@ export interface TrafficCounters {
   rejectedFrames: number
 }
 
-export class SimHost<M, E, C extends Core<M, M, E>> {
-  private readonly options: SimHostOptions<M, E, C>
-  private readonly nodes: HostedNode<C>[]
+export class SimHost {
+  private readonly options: SimHostOptions
+  private readonly nodes: HostedNode[]
+  /** Each protocol's codec, taken from the first node that speaks it (modules are the same on every node). */
+  private readonly codecs = new Map<ProtocolId, MessageCodec<unknown>>()
   private readonly indexOf = new Map<NodeId, number>()
   private readonly copies: number[] = []
   /** Per-node traffic, for bytes and messages per node per second. */
@@ -61,11 +58,11 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
   readonly rejections = new Map<string, number>()
   private readonly rejectedPerNode: number[] = []
 
-  constructor(options: SimHostOptions<M, E, C>) {
+  constructor(options: SimHostOptions) {
     this.options = options
     this.nodes = options.ids.map((id, index) => {
       this.indexOf.set(id, index)
-      return { core: undefined, generation: 0, wakeAt: Number.POSITIVE_INFINITY }
+      return { node: undefined, generation: 0, wakeAt: Number.POSITIVE_INFINITY }
     })
   }
 
@@ -77,74 +74,85 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
     return this.indexOf.get(id)
   }
 
-  core(index: number): C | undefined {
-    return this.nodes[index]?.core
+  node(index: number): MeshNode | undefined {
+    return this.nodes[index]?.node
   }
 
   isUp(index: number): boolean {
-    return this.nodes[index]?.core !== undefined
+    return this.nodes[index]?.node !== undefined
   }
 
   localNow(index: number): Millis {
     return (this.options.clocks[index] as SkewedClock).local(this.options.scheduler.now)
   }
 
-  /** Starts (or restarts) node `index` with a fresh core; `setup` may call join() and the like. */
-  start(index: number, setup?: (core: C, localNow: Millis) => void): void {
-    const node = this.nodes[index] as HostedNode<C>
-    node.generation++
-    node.wakeAt = Number.POSITIVE_INFINITY
+  /** Starts (or restarts) node `index` with a fresh node; `setup` may give it hints (seeds) and the like. */
+  start(index: number, setup?: (node: MeshNode, localNow: Millis) => void): void {
+    const hosted = this.nodes[index] as HostedNode
+    hosted.generation++
+    hosted.wakeAt = Number.POSITIVE_INFINITY
     const localNow = this.localNow(index)
-    node.core = this.options.create(index, localNow)
-    setup?.(node.core, localNow)
+    hosted.node = this.options.create(index, localNow)
+    setup?.(hosted.node, localNow)
     this.afterInput(index)
   }
 
   crash(index: number): void {
-    const node = this.nodes[index] as HostedNode<C>
-    node.core = undefined
-    node.generation++
-    node.wakeAt = Number.POSITIVE_INFINITY
+    const hosted = this.nodes[index] as HostedNode
+    hosted.node = undefined
+    hosted.generation++
+    hosted.wakeAt = Number.POSITIVE_INFINITY
   }
 
-  /** Runs `action` against a live core as an input at the current time, then handles its output. */
-  poke(index: number, action: (core: C, localNow: Millis) => void): void {
-    const core = this.nodes[index]?.core
-    if (core === undefined) return
-    action(core, this.localNow(index))
+  /** Runs `action` against a live node as an input at the current time, then handles its output. */
+  poke(index: number, action: (node: MeshNode, localNow: Millis) => void): void {
+    const node = this.nodes[index]?.node
+    if (node === undefined) return
+    action(node, this.localNow(index))
     this.afterInput(index)
   }
 
   private afterInput(index: number): void {
-    const node = this.nodes[index] as HostedNode<C>
-    const core = node.core
-    if (core === undefined) return
+    const hosted = this.nodes[index] as HostedNode
+    const node = hosted.node
+    if (node === undefined) return
     const { scheduler, onEvent } = this.options
     const now = scheduler.now
-    for (const event of core.takeEvents()) onEvent(index, event, now)
-    const outbox = core.takeOutbox()
-    for (const { to, message } of outbox) this.send(index, to, message)
-    const deadline = core.nextDeadline()
+    for (const event of node.takeEvents()) onEvent(index, event, now)
+    const outbox = node.takeOutbox()
+    for (const { to, protocol, message } of outbox) this.send(node, index, to, protocol, message)
+    const deadline = node.nextDeadline()
     if (deadline === undefined) return
     const at = Math.max(now, (this.options.clocks[index] as SkewedClock).toSim(deadline))
-    if (at >= node.wakeAt && node.wakeAt >= now) return
-    node.wakeAt = at
-    const generation = node.generation
+    if (at >= hosted.wakeAt && hosted.wakeAt >= now) return
+    hosted.wakeAt = at
+    const generation = hosted.generation
     scheduler.at(at, () => this.wake(index, generation, at))
   }
 
   private wake(index: number, generation: number, scheduledFor: number): void {
-    const node = this.nodes[index] as HostedNode<C>
-    if (node.generation !== generation || node.wakeAt !== scheduledFor || node.core === undefined) return
-    node.wakeAt = Number.POSITIVE_INFINITY
-    node.core.tick(this.localNow(index))
+    const hosted = this.nodes[index] as HostedNode
+    if (hosted.generation !== generation || hosted.wakeAt !== scheduledFor || hosted.node === undefined)
+      return
+    hosted.wakeAt = Number.POSITIVE_INFINITY
+    hosted.node.tick(this.localNow(index))
     this.afterInput(index)
   }
 
-  private send(fromIndex: number, to: NodeId, message: M): void {
+  private codec(node: MeshNode, protocol: ProtocolId): MessageCodec<unknown> | undefined {
+    let codec = this.codecs.get(protocol)
+    if (codec === undefined) {
+      codec = node.module(protocol)?.codec
+      if (codec !== undefined) this.codecs.set(protocol, codec)
+    }
+    return codec
+  }
+
+  private send(node: MeshNode, fromIndex: number, to: NodeId, protocol: ProtocolId, message: unknown): void {
     const toIndex = this.indexOf.get(to)
-    if (toIndex === undefined) return
-    const { codec, wire, network, scheduler } = this.options
+    const codec = this.codec(node, protocol)
+    if (toIndex === undefined || codec === undefined) return
+    const { wire, network, scheduler } = this.options
     const bytes = wire ? codec.encode(message) : undefined
     this.traffic.messagesSent++
     this.traffic.bytesSent += bytes === undefined ? codec.size(message) : bytes.length
@@ -154,7 +162,7 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
       scheduler.afterWith(
         this.copies[i] as number,
         this.deliverSlot,
-        this.park(toIndex, from, message, bytes),
+        this.park(toIndex, from, protocol, message, bytes),
       )
     }
   }
@@ -163,14 +171,22 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
   // delivery allocates no closure: at 1,000 nodes and more, closure garbage was most of the run's time.
   private readonly parkedTo: number[] = []
   private readonly parkedFrom: NodeId[] = []
-  private readonly parkedMessage: (M | undefined)[] = []
+  private readonly parkedProtocol: ProtocolId[] = []
+  private readonly parkedMessage: unknown[] = []
   private readonly parkedBytes: (Uint8Array | undefined)[] = []
   private readonly freeSlots: number[] = []
 
-  private park(toIndex: number, from: NodeId, message: M, bytes: Uint8Array | undefined): number {
+  private park(
+    toIndex: number,
+    from: NodeId,
+    protocol: ProtocolId,
+    message: unknown,
+    bytes: Uint8Array | undefined,
+  ): number {
     const slot = this.freeSlots.pop() ?? this.parkedTo.length
     this.parkedTo[slot] = toIndex
     this.parkedFrom[slot] = from
+    this.parkedProtocol[slot] = protocol
     this.parkedMessage[slot] = message
     this.parkedBytes[slot] = bytes
     return slot
@@ -179,24 +195,21 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
   private readonly deliverSlot = (_now: Millis, slot: number): void => {
     const toIndex = this.parkedTo[slot] as number
     const from = this.parkedFrom[slot] as NodeId
-    const message = this.parkedMessage[slot] as M
+    const protocol = this.parkedProtocol[slot] as ProtocolId
+    const message = this.parkedMessage[slot]
     const bytes = this.parkedBytes[slot]
     this.parkedMessage[slot] = undefined
     this.parkedBytes[slot] = undefined
     this.freeSlots.push(slot)
-    this.deliver(toIndex, from, message, bytes)
+    this.deliver(toIndex, from, protocol, message, bytes)
   }
 
-  /** Hands raw bytes to a node's decoder at once, as if `from` had sent them (hostile-input tests). */
-  injectFrame(toIndex: number, from: NodeId, bytes: Uint8Array): void {
-    const core = this.nodes[toIndex]?.core
-    if (core === undefined) return
-    const decoded = this.options.codec.decode(bytes)
-    if (!decoded.ok) {
-      this.countRejection(toIndex, decoded.error)
-      return
-    }
-    core.receive(this.localNow(toIndex), from, decoded.value)
+  /** Hands raw bytes to a node at once, as if `from` had sent them on `protocol` (hostile-input tests). */
+  injectFrame(toIndex: number, from: NodeId, protocol: ProtocolId, bytes: Uint8Array): void {
+    const node = this.nodes[toIndex]?.node
+    if (node === undefined) return
+    const rejection = node.receiveFrame(this.localNow(toIndex), from, protocol, bytes)
+    if (rejection !== undefined) this.countRejection(toIndex, rejection)
     this.afterInput(toIndex)
   }
 
@@ -211,19 +224,21 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
     this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1)
   }
 
-  private deliver(toIndex: number, from: NodeId, message: M, bytes: Uint8Array | undefined): void {
-    const core = this.nodes[toIndex]?.core
-    if (core === undefined) return
-    let received = message
-    if (bytes !== undefined) {
-      const decoded = this.options.codec.decode(bytes)
-      if (!decoded.ok) {
-        this.countRejection(toIndex, decoded.error)
-        return
-      }
-      received = decoded.value
+  private deliver(
+    toIndex: number,
+    from: NodeId,
+    protocol: ProtocolId,
+    message: unknown,
+    bytes: Uint8Array | undefined,
+  ): void {
+    const node = this.nodes[toIndex]?.node
+    if (node === undefined) return
+    if (bytes === undefined) {
+      node.receive(this.localNow(toIndex), from, protocol, message)
+    } else {
+      const rejection = node.receiveFrame(this.localNow(toIndex), from, protocol, bytes)
+      if (rejection !== undefined) this.countRejection(toIndex, rejection)
     }
-    core.receive(this.localNow(toIndex), from, received)
     this.afterInput(toIndex)
   }
 }

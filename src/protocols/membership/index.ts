@@ -19,6 +19,12 @@ export {
   WAN_CONFIG,
 } from './config.ts'
 export { Membership, type MembershipInit, type MembershipStats, type Outgoing } from './membership.ts'
+export {
+  MEMBERSHIP_EVENTS,
+  MEMBERSHIP_PROTOCOL,
+  type MembershipSettings,
+  membershipModule,
+} from './module.ts'
 export { PartitionDetector } from './partition-detector.ts'
 export { Suspicion } from './suspicion.ts'
 export {

@@ -86,6 +86,11 @@ export function membershipModule(
       }
     },
     knows: (core, peer) => core.member(peer) !== undefined,
+    addressesOf: (core, peer) => core.member(peer)?.addresses,
+    peerCount: (core) => {
+      const counts = core.memberCounts()
+      return counts.alive + counts.suspect
+    },
     surface: {
       status: (core) => ({
         members: core.memberCounts(),

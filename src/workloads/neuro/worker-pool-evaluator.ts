@@ -1,14 +1,14 @@
 /**
- * Evaluates a batch on a piscina pool of worker threads (docs/adr/0006). The batch is packed once into
- * shared memory and every worker claims jobs from it one at a time with an atomic cursor, so a worker
- * that drew cheap genomes simply claims more, the workers finish together, and the main thread sends one
- * message per worker per batch; results are reassembled in job order.
+ * Evaluates a batch on the runtime's worker-thread pool (`src/runtime/`, piscina, docs/adr/0006). The
+ * batch is packed once into shared memory and every worker claims jobs from it one at a time with an
+ * atomic cursor, so a worker that drew cheap genomes simply claims more, the workers finish together, and
+ * the main thread sends one message per worker per batch; results are reassembled in job order.
  *
  * Workers rebuild the fitness function from a `FitnessModule` (module URL + export name + plain options),
  * so a result depends only on the genome and its context, and a run gives the same evaluations whatever
  * the number of workers.
  */
-import { Piscina } from 'piscina'
+import { siblingModule, WorkerPool } from '../../runtime/index.ts'
 import { type FitnessModule, packBatch, type SharedResult, type SharedTask } from './evaluation-worker.ts'
 import { type BatchEvaluator, type Evaluation, EvaluationError, type EvaluationJob } from './evaluator.ts'
 import type { TaskName, TaskOptions } from './tasks/index.ts'
@@ -22,14 +22,10 @@ export interface WorkerPoolOptions {
   readonly recurrent: boolean
 }
 
-// from source (node runs the .ts files) or from dist (tsc's .js output)
-const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-const workerUrl = new URL(`./evaluation-worker${extension}`, import.meta.url)
-
 /** The description of a built-in task's fitness function (`taskFitness` in tasks/index.ts). */
 export function builtInTaskFitness(task: TaskName, options: TaskOptions = {}): FitnessModule {
   return {
-    module: new URL(`./tasks/index${extension}`, import.meta.url).href,
+    module: siblingModule(import.meta.url, 'tasks/index').href,
     export: 'taskFitness',
     options: { ...options, task },
   }
@@ -37,7 +33,7 @@ export function builtInTaskFitness(task: TaskName, options: TaskOptions = {}): F
 
 export class WorkerPoolEvaluator implements BatchEvaluator {
   readonly parallelism: number
-  private readonly pool: Piscina<SharedTask, SharedResult>
+  private readonly pool: WorkerPool<SharedTask, SharedResult>
   private readonly fitness: FitnessModule
   private readonly recurrent: boolean
   private closed = false
@@ -49,18 +45,16 @@ export class WorkerPoolEvaluator implements BatchEvaluator {
     this.parallelism = options.workers
     this.fitness = options.fitness
     this.recurrent = options.recurrent
-    this.pool = new Piscina<SharedTask, SharedResult>({
-      filename: workerUrl.href,
-      name: 'evaluateShared',
-      minThreads: options.workers,
-      maxThreads: options.workers,
-      idleTimeout: Number.POSITIVE_INFINITY,
+    this.pool = new WorkerPool({
+      module: siblingModule(import.meta.url, 'evaluation-worker'),
+      exportName: 'evaluateShared',
+      threads: options.workers,
     })
   }
 
   /** Live worker threads: `workers` while open, 0 once `close()` has resolved. */
   get threadCount(): number {
-    return this.pool.threads.length
+    return this.pool.liveThreads
   }
 
   async evaluate(jobs: readonly EvaluationJob[]): Promise<Evaluation[]> {
@@ -68,8 +62,7 @@ export class WorkerPoolEvaluator implements BatchEvaluator {
     if (jobs.length === 0) return []
     const task: SharedTask = { ...packBatch(jobs), fitness: this.fitness, recurrent: this.recurrent }
     // one task per worker (a pool never runs two at once on one thread); each claims jobs until none is left
-    const runs = Math.min(this.parallelism, jobs.length)
-    const results = await Promise.all(Array.from({ length: runs }, () => this.pool.run(task)))
+    const results = await this.pool.fanOut(task, jobs.length)
     let failure: Extract<SharedResult, { ok: false }> | undefined
     const evaluations: Evaluation[] = new Array(jobs.length)
     for (const result of results) {
@@ -91,6 +84,6 @@ export class WorkerPoolEvaluator implements BatchEvaluator {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.pool.destroy()
+    await this.pool.close()
   }
 }

@@ -25,7 +25,7 @@ export function joinPhase(c: SimulatedCluster, progress: Progress): Millis | nul
       addresses: [`/sim/${i}`],
       profile: { ...DEFAULT_PROFILE, connectionClass: s.connectionClass },
     }))
-    for (let i = 0; i < s.nodes; i++) c.host.start(i, (core, now) => core.restore(now, records))
+    for (let i = 0; i < s.nodes; i++) c.host.start(i, (_node, now) => c.core(i).restore(now, records))
     return 0
   }
   const seeds = c.ids.slice(0, Math.min(3, s.nodes))
@@ -34,7 +34,9 @@ export function joinPhase(c: SimulatedCluster, progress: Progress): Millis | nul
   for (let i = 0; i < s.nodes; i++) {
     const at = i === 0 ? 0 : c.random.float() * spreadMs
     lastStart = Math.max(lastStart, at)
-    c.scheduler.at(at, () => c.host.start(i, (core, now) => core.join(now, i === 0 ? [] : seeds)))
+    c.scheduler.at(at, () =>
+      c.host.start(i, (node, now) => node.hint(now, { kind: 'seeds', peers: i === 0 ? [] : seeds })),
+    )
   }
   progress(`joining ${s.nodes} nodes`)
   c.scheduler.runUntil(lastStart)
@@ -68,7 +70,7 @@ export function crashPhase(c: SimulatedCluster, progress: Progress): void {
     c.observer.crashed(victim, c.scheduler.now)
     if (leaveRandom.chance(s.leaveProbability)) {
       // a graceful leave: announce, keep the process up for a short flush, then stop it
-      c.host.poke(victim, (core, now) => core.leave(now))
+      c.host.poke(victim, (node, now) => node.hint(now, { kind: 'leave' }))
       c.runFor(LEAVE_FLUSH_MS * c.scale)
     }
     c.host.crash(victim)

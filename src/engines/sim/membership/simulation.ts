@@ -3,18 +3,14 @@
  * clock and core, the observer that knows the ground truth, and the checks the phases share (safety at
  * every step, convergence). The phases (`phases.ts`) drive it; `run.ts` reports on it.
  */
-import { type Millis, type NodeId, Random } from '../../../kernel/index.ts'
-import { LINK_MODELS } from '../../../node/index.ts'
+import { type Millis, type NodeId, Random, StandInSigner } from '../../../kernel/index.ts'
+import { LINK_MODELS, MeshNode } from '../../../node/index.ts'
 import {
-  DEFAULT_PROFILE,
-  decodeMessage,
-  encodedMessageBytes,
-  encodeMessage,
-  Membership,
+  type Membership,
   type MembershipConfig,
   type MembershipEvent,
-  type MembershipMessage,
   membershipConfig,
+  membershipModule,
 } from '../../../protocols/membership/index.ts'
 import { SkewedClock } from '../clock.ts'
 import { SimNetwork } from '../network.ts'
@@ -39,7 +35,9 @@ export class SimulatedCluster {
   readonly scheduler = new Scheduler()
   readonly network: SimNetwork
   readonly observer: MembershipObserver
-  readonly host: SimHost<MembershipMessage, MembershipEvent, Membership>
+  readonly host: SimHost
+  /** Every node runs the membership module (one descriptor: its codec and preset are shared). */
+  readonly membershipModule: ReturnType<typeof membershipModule>
   /** Each node's current life (a restart is a new life with a fresh random stream). */
   private readonly lives: Int32Array
   private readonly lastIncarnation: Float64Array
@@ -75,23 +73,25 @@ export class SimulatedCluster {
     this.observer = new MembershipObserver((id) => indexOf.get(id))
     this.lives = new Int32Array(s.nodes)
     this.lastIncarnation = new Float64Array(s.nodes).fill(-1)
-    this.host = new SimHost<MembershipMessage, MembershipEvent, Membership>({
+    this.membershipModule = membershipModule({ config: s.config })
+    const modules = [this.membershipModule]
+    this.host = new SimHost({
       scheduler: this.scheduler,
       network: this.network,
       ids,
       clocks,
       wire: s.wire,
-      codec: { encode: encodeMessage, decode: (bytes) => decodeMessage(bytes), size: encodedMessageBytes },
       create: (index, localNow) =>
-        new Membership({
+        new MeshNode({
           self: ids[index] as NodeId,
-          addresses: [`/sim/${index}`],
-          profile: { ...DEFAULT_PROFILE, connectionClass: s.connectionClass },
-          config: this.config,
-          random: this.root.fork(`node-${index}-life-${this.lives[index]}`),
           now: localNow,
+          random: this.root.fork(`node-${index}-life-${this.lives[index]}`),
+          signer: new StandInSigner(ids[index] as NodeId),
+          connectionClass: s.connectionClass,
+          addresses: [`/sim/${index}`],
+          modules,
         }),
-      onEvent: (index, event, at) => this.observer.onEvent(index, event, at),
+      onEvent: (index, event, at) => this.observer.onEvent(index, event.event as MembershipEvent, at),
     })
     const minSuspicionMs = this.config.suspicionBaseMs * Math.max(1, Math.log10(s.nodes))
     const excuseAfterHealMs =
@@ -109,8 +109,14 @@ export class SimulatedCluster {
     return this.ids.map((_, i) => i).filter((i) => this.host.isUp(i))
   }
 
+  /** The membership core of node `index` (which must be up). */
   core(index: number): Membership {
-    return this.host.core(index) as Membership
+    return this.host.node(index)?.core(this.membershipModule) as Membership
+  }
+
+  /** The membership core of node `index`, or undefined while it is down. */
+  membership(index: number): Membership | undefined {
+    return this.host.node(index)?.core(this.membershipModule)
   }
 
   /** Starts a node again as a new life that joins through the first nodes. */
@@ -118,7 +124,7 @@ export class SimulatedCluster {
     this.observer.restarted(index)
     this.lives[index] = (this.lives[index] as number) + 1
     this.lastIncarnation[index] = -1
-    this.host.start(index, (core, now) => core.join(now, this.ids.slice(0, 3)))
+    this.host.start(index, (node, now) => node.hint(now, { kind: 'seeds', peers: this.ids.slice(0, 3) }))
   }
 
   partition(groups: Int8Array): void {
@@ -136,7 +142,7 @@ export class SimulatedCluster {
   /** Safety, checked at every step of the fault phase: nodes hold themselves alive, incarnations only grow. */
   checkSafety(): void {
     for (let i = 0; i < this.scenario.nodes; i++) {
-      const core = this.host.core(i)
+      const core = this.membership(i)
       if (core === undefined) continue
       const self = core.selfRecord()
       if (self.state !== 'alive' && !core.isLeaving) {

@@ -1,0 +1,1 @@
+export { siblingModule, WorkerPool, type WorkerPoolInit } from './worker-pool.ts'
