@@ -3,8 +3,10 @@
  * connections once `maxConnections` are open and prunes the least valuable above it; membership, which
  * probes every member, then sees refused dials and lost connections as failures (a 16-node cluster with
  * a limit of 6 could never be quiet). So the limit applied is the configured one — meant for connections
- * to non-members: DHT servers, relays, newcomers — plus the number of peers the node's modules deal with,
- * and connections to those peers are tagged so that pruning takes the others first.
+ * to non-members: DHT servers, relays, newcomers — plus two for every peer the node's modules deal with,
+ * and connections to those peers are tagged so that pruning takes the others first. Two, because two
+ * members that dial each other at the same moment each keep the connection they opened (libp2p does not
+ * merge them): a 16-node cluster settles at about 21 connections per node, not 15.
  *
  * It is a libp2p service, because services are what receive the connection manager and peer store.
  */
@@ -21,6 +23,8 @@ interface LimitComponents {
 /** Pruning closes the lowest summed tag values first; untagged peers sum to 0. */
 const MEMBER_TAG = 'meshwork-member'
 const MEMBER_TAG_VALUE = 100
+/** Connections a member may hold with us: one each way when both dialled at once. */
+const CONNECTIONS_PER_PEER = 2
 
 export class ConnectionLimits {
   private readonly components: LimitComponents
@@ -43,7 +47,7 @@ export class ConnectionLimits {
   setPeerCount(count: number): void {
     if (count === this.peers) return
     this.peers = count
-    this.components.connectionManager.setMaxConnections(this.baseLimit + count)
+    this.components.connectionManager.setMaxConnections(this.baseLimit + CONNECTIONS_PER_PEER * count)
   }
 
   /** Marks `peer` as one the node deals with, so its connection is the last to be pruned. */

@@ -1,9 +1,14 @@
 /**
- * When a peer cannot be reached (its dial failed, or its connection failed realm admission), frames to it
- * are dropped for a while instead of redialling at every frame: 0.5 s after the first failure, doubling
- * to a minute, with jitter so that a cluster does not redial a returning peer in lockstep. Membership
- * sends to a member several times a second, so without this a peer with the wrong realm key was dialled
- * about four times a second, forever. One instance is shared by every protocol's links.
+ * When a peer cannot be reached, frames to it are dropped for a while instead of redialling at every
+ * frame. How long depends on why:
+ * - its connection failed realm admission (another realm, another key): that will not fix itself, so the
+ *   delay doubles from 0.5 s up to a minute, with jitter. Membership sends to a member several times a
+ *   second, so without this a peer with the wrong realm key was dialled about four times a second forever.
+ * - the dial failed (refused, timed out): the peer may be down, or just busy — a node refuses inbound
+ *   connections while too many are pending. Deciding that it is down is membership's job, so the delay
+ *   stays at 0.5 s: a growing delay here dropped probes and refutations for seconds and turned a busy
+ *   moment into false failures (16 nodes joining at once).
+ * One instance is shared by every protocol's links.
  *
  * Bounded: at most `maxPeers` peers are remembered (the oldest entry goes first); forgetting one only
  * means its next frame tries again.
@@ -47,7 +52,8 @@ export class DialBackoff {
   failed(peer: string, why: DialFailure): void {
     const entry = this.peers.get(peer) ?? { failures: 0, retryAt: 0 }
     entry.failures++
-    const base = Math.min(this.options.maxDelayMs, this.options.firstDelayMs * 2 ** (entry.failures - 1))
+    const growth = why === 'admission' ? 2 ** (entry.failures - 1) : 1
+    const base = Math.min(this.options.maxDelayMs, this.options.firstDelayMs * growth)
     const delayMs = Math.round(base * (0.75 + 0.5 * this.random.float()))
     entry.retryAt = this.now() + delayMs
     this.peers.set(peer, entry)

@@ -457,6 +457,12 @@ export class Libp2pDriver implements RunningNode {
     )
     samples.push({
       kind: 'gauge',
+      name: 'meshwork_connections',
+      help: 'Open connections, to members and others',
+      value: this.host.getConnections().length,
+    })
+    samples.push({
+      kind: 'gauge',
       name: 'meshwork_connection_limit',
       help: 'Connections libp2p allows now: the configured limit plus the peers the node deals with',
       value: this.options.limits.limit,

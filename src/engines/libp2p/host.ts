@@ -30,6 +30,11 @@ export interface HostServices {
  * 15 connections each within a second), and refusing them looks like failures to membership.
  */
 const INBOUND_CONNECTIONS_PER_HOST_PER_SECOND = 100
+/**
+ * Inbound connections in their handshake at once (libp2p: 10). A member that joins is dialled by every
+ * other member within a second or two; refusing most of them costs probes, not attackers' effort.
+ */
+const MAX_PENDING_INBOUND_CONNECTIONS = 32
 
 export interface HostOptions {
   readonly privateKey: PrivateKey
@@ -63,6 +68,7 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
     connectionManager: {
       maxConnections: options.maxConnections ?? 300,
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST_PER_SECOND,
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
     },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -92,9 +98,27 @@ async function dhtService(server: boolean) {
   return { dht: kadDHT(server ? { clientMode: false, peerInfoMapper: passthroughMapper } : {}) }
 }
 
+/**
+ * A relay for realm members behind NAT. libp2p's default limits (2 minutes or 128 KiB per relayed
+ * connection) suit a public relay that only bridges until hole punching succeeds; membership sends a few
+ * kB/s for as long as a member lives, so a Meshwork relay allows more: ten minutes and 16 MiB, after which
+ * the connection is redialled (through the relay again, or directly once DCUtR has punched a hole).
+ */
+const RELAYED_CONNECTION_MS = 600_000
+const RELAYED_CONNECTION_BYTES = 16n * 1024n * 1024n
+const MAX_RELAY_RESERVATIONS = 128
+
 async function relayService() {
   const { circuitRelayServer } = await import('@libp2p/circuit-relay-v2')
-  return { relay: circuitRelayServer() }
+  return {
+    relay: circuitRelayServer({
+      reservations: {
+        maxReservations: MAX_RELAY_RESERVATIONS,
+        defaultDurationLimit: RELAYED_CONNECTION_MS,
+        defaultDataLimit: RELAYED_CONNECTION_BYTES,
+      },
+    }),
+  }
 }
 
 async function natServices() {

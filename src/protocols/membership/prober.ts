@@ -37,6 +37,8 @@ export interface ProberStats {
   /** Acks and nacks whose sequence number matched nothing (late or forged). */
   unmatchedReplies: number
   requestsDropped: number
+  /** Indirect probe requests for members this node does not know, answered with a nack at once. */
+  unknownTargets: number
 }
 
 interface Probe {
@@ -87,6 +89,7 @@ export class Prober {
     reconnectsSent: 0,
     unmatchedReplies: 0,
     requestsDropped: 0,
+    unknownTargets: 0,
   }
 
   constructor(
@@ -213,7 +216,15 @@ export class Prober {
       this.host.send(origin, { type: 'ack', seq: originSeq, updates: this.host.piggyback() })
       return
     }
-    const timeout = this.timeoutFor(this.table.get(target))
+    const member = this.table.get(target)
+    if (member === undefined) {
+      // We do not know the target, so we cannot vouch for it either way: say so at once. Probing an id we
+      // never heard of would let any peer make us track (and the engine dial) ids it invents.
+      this.stats.unknownTargets++
+      this.host.send(origin, { type: 'nack', seq: originSeq })
+      return
+    }
+    const timeout = this.timeoutFor(member)
     if (this.addRequest({ kind: 'relay', deadline: now + timeout, origin, originSeq }, target)) return
     // could not track the relay: tell the origin at once that we will not answer for the target
     this.host.send(origin, { type: 'nack', seq: originSeq })
