@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { streamEvents } from '../src/api/client.ts'
+import { type NodeEvent, streamEvents } from '../src/api/index.ts'
 import {
   type ClusterState,
   down,
@@ -27,7 +27,6 @@ import {
   waitForConvergence,
 } from '../src/cluster/index.ts'
 import { percentile } from '../src/engines/sim/membership/observer.ts'
-import type { MembershipEvent } from '../src/protocols/membership/index.ts'
 import { writeResult } from './results-file.ts'
 
 const { values } = parseArgs({
@@ -45,7 +44,7 @@ const CLOCK_TICKS_PER_SECOND = 100 // Linux USER_HZ, the unit of utime/stime in 
 
 interface Stamp {
   readonly node: string
-  readonly event: MembershipEvent
+  readonly event: NodeEvent
   readonly at: number
 }
 

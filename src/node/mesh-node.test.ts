@@ -10,6 +10,7 @@ import {
   Random,
   StandInSigner,
 } from '../kernel/index.ts'
+import { MEMBERSHIP_WIRE_VERSION } from '../protocols/membership/codec.ts'
 import { MEMBERSHIP_EVENTS, MEMBERSHIP_PROTOCOL, membershipModule } from '../protocols/membership/module.ts'
 import type { MembershipEvent } from '../protocols/membership/types.ts'
 import { type AnyModule, subscribe } from '../protocols/module.ts'
@@ -204,7 +205,7 @@ describe('MeshNode', () => {
   it('keeps the frames a peer sent intact through the module codec (membership push-pull)', () => {
     const a = node('a')
     const frame = new Encoder(8)
-    frame.u8(1)
+    frame.u8(MEMBERSHIP_WIRE_VERSION)
     frame.varUint(5)
     frame.bool(true)
     frame.bool(false)

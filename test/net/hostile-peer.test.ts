@@ -12,7 +12,11 @@ import { Admission, realmKey } from '../../src/engines/libp2p/admission.ts'
 import { lengthPrefixed } from '../../src/engines/libp2p/framing.ts'
 import { startNode } from '../../src/engines/libp2p/index.ts'
 import { loopbackNodeOptions, startLoopbackHost } from '../../src/engines/libp2p/libp2p-cluster.ts'
-import { encodeMessage, MEMBERSHIP_PROTOCOL } from '../../src/protocols/membership/index.ts'
+import {
+  encodeMessage,
+  MEMBERSHIP_PROTOCOL,
+  MEMBERSHIP_WIRE_VERSION,
+} from '../../src/protocols/membership/index.ts'
 import { alive, metric } from './helpers.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-hostile-'))
@@ -42,7 +46,7 @@ it('drops and counts malformed and oversized frames, and disconnects a peer that
   assert.ok(await admission.wait(connection), 'the attacker holds the (open) realm key')
   let stream = await connection.newStream(MEMBERSHIP_PROTOCOL)
   stream.send(lengthPrefixed(Uint8Array.from([9, 9, 9]))) // unknown version
-  stream.send(lengthPrefixed(Uint8Array.from([1, 0, 0x80]))) // ping with a truncated varint
+  stream.send(lengthPrefixed(Uint8Array.from([MEMBERSHIP_WIRE_VERSION, 0, 0x80]))) // ping with a truncated varint
   await new Promise((resolve) => setTimeout(resolve, 300))
   const rejected = node.rejectedFrames().membership ?? {}
   assert.ok((rejected['bad-version'] ?? 0) >= 1, JSON.stringify(rejected))

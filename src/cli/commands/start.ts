@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { streamEvents } from '../../api/client.ts'
+import { type NodeEvent, streamEvents } from '../../api/index.ts'
 import { DEFAULT_BASE_PORT, down, status, up } from '../../cluster/index.ts'
 import { runMembershipSimulation } from '../../engines/sim/membership/run.ts'
 import { SCENARIO_DEFAULTS } from '../../engines/sim/membership/scenario.ts'
-import type { MembershipEvent } from '../../protocols/membership/index.ts'
 import { integerOption } from '../options.ts'
 import { formatTable } from './cluster.ts'
 import { formatSummary } from './sim-membership.ts'
@@ -124,7 +123,7 @@ async function runCluster(flags: StartFlags): Promise<void> {
   )
 }
 
-function describe(event: MembershipEvent, nameOf: (id: string) => string): string {
+function describe(event: NodeEvent, nameOf: (id: string) => string): string {
   switch (event.type) {
     case 'MemberJoined':
       return `${nameOf(event.member.id)} joined`

@@ -7,10 +7,11 @@ import { after, before, describe, it } from 'node:test'
 import { type ClusterFactory, type ClusterUnderTest, CONTRACT_CLUSTER_SIZE } from './cluster-under-test.ts'
 import { everyoneSees } from './membership.ts'
 
+/** Malformed for every versioned frame format: each fails on its version byte or, past it, on its body. */
 const MALFORMED = [
-  Uint8Array.from([9, 9, 9]), // an unknown version
-  Uint8Array.from([1, 0, 0x80]), // a varint that never ends
-  Uint8Array.from([1, 5, 1, 2, 3]), // a body that does not fit its type
+  Uint8Array.from([0xff, 9, 9]), // no protocol is at version 255
+  Uint8Array.from([1, 0, 0x80]), // version 1 then a varint that never ends; any other version stops earlier
+  Uint8Array.from([2, 5, 1, 2, 3]), // a body that does not fit its type, or a version the protocol is not at
   new Uint8Array(0),
 ]
 

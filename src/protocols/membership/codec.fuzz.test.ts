@@ -37,6 +37,7 @@ function randomRecord(random: Random): MemberRecord {
       region: random.pick(['', 'eu-west', 'us-east']) ?? '',
       hidden: random.chance(0.2),
     },
+    signature: Uint8Array.from({ length: random.intBelow(65) }, () => random.intBelow(256)),
   }
 }
 

@@ -60,6 +60,7 @@ const recordArbitrary = (state: fc.Arbitrary<MemberState>): fc.Arbitrary<MemberR
       state,
       addresses: fc.array(text(WIRE_LIMITS.maxAddressBytes), { maxLength: WIRE_LIMITS.maxAddresses }),
       profile: fc.oneof(fc.constant(DEFAULT_PROFILE), profileArbitrary),
+      signature: fc.uint8Array({ maxLength: WIRE_LIMITS.maxSignatureBytes }),
     },
     plain,
   )
@@ -213,6 +214,7 @@ describe('membership codec', () => {
           state: 'alive' as const,
           addresses: [`/ip4/10.0.0.${i % 256}/tcp/4001`],
           profile: DEFAULT_PROFILE,
+          signature: new Uint8Array(64).fill(i % 256),
         })),
       }
       const before = encodeMessage(big)
@@ -304,6 +306,7 @@ describe('membership codec', () => {
         state: 'failed',
         addresses: [],
         profile: DEFAULT_PROFILE,
+        signature: new Uint8Array(64),
       }
       const bytes = encodeMessage({ type: 'gossip', updates: [{ kind: 'alive', record }] })
       assert.equal(assertRejected(bytes), 'invalid-value')
@@ -338,6 +341,7 @@ describe('membership codec', () => {
         state: 'alive',
         addresses: [],
         profile: DEFAULT_PROFILE,
+        signature: new Uint8Array(64),
       }
       const pushPull = encodeMessage({ type: 'push-pull', join: false, reply: false, records: [record] })
       // [version][type][join][reply][count][id len]['a'][incarnation][state] …
@@ -345,8 +349,8 @@ describe('membership codec', () => {
       badState[8] = 4
       assert.equal(assertRejected(badState), 'invalid-value')
       const badClass = Uint8Array.from(pushPull)
-      // … [addresses 0][labels 0][capacity][memory][class][region len][hidden]
-      badClass[pushPull.length - 3] = 9
+      // … [addresses 0][labels 0][capacity][memory][class][region len][hidden][signature len 64][64 bytes]
+      badClass[pushPull.length - 3 - 65] = 9
       assert.equal(assertRejected(badClass), 'invalid-value')
     })
 
@@ -372,7 +376,14 @@ describe('membership codec', () => {
 
     it('rejects a profile whose capacity or memory is out of range', () => {
       const profile = { ...DEFAULT_PROFILE, capacity: WIRE_LIMITS.maxCapacity + 1 }
-      const record: MemberRecord = { id: 'a', incarnation: 0, state: 'alive', addresses: [], profile }
+      const record: MemberRecord = {
+        id: 'a',
+        incarnation: 0,
+        state: 'alive',
+        addresses: [],
+        profile,
+        signature: new Uint8Array(64),
+      }
       assert.equal(
         assertRejected(encodeMessage({ type: 'gossip', updates: [{ kind: 'alive', record }] })),
         'invalid-value',
@@ -390,7 +401,17 @@ describe('membership codec', () => {
       const message = (profile: MemberProfile): MembershipMessage => ({
         type: 'gossip',
         updates: [
-          { kind: 'alive', record: { id: 'a', incarnation: 0, state: 'alive', addresses: [], profile } },
+          {
+            kind: 'alive',
+            record: {
+              id: 'a',
+              incarnation: 0,
+              state: 'alive',
+              addresses: [],
+              profile,
+              signature: new Uint8Array(64),
+            },
+          },
         ],
       })
       assert.ok(decodeMessage(encodeMessage(message(at))).ok)

@@ -3,6 +3,8 @@
  * symmetric write/read pairs. Decoding is total: any malformed input yields a counted reason.
  *
  * Frame type tags: 0 ping, 1 ack, 2 ping-req, 3 nack, 4 gossip, 5 push-pull.
+ *
+ * Version 2 added the member's signature to every record (`signedRecordBytes` is what it signs).
  */
 import {
   beginFrame,
@@ -26,7 +28,7 @@ import type {
   MessageType,
 } from './types.ts'
 
-export const MEMBERSHIP_WIRE_VERSION = 1
+export const MEMBERSHIP_WIRE_VERSION = 2
 
 /** Bounds on what a remote peer may make us allocate. */
 export const WIRE_LIMITS = Object.freeze({
@@ -39,7 +41,12 @@ export const WIRE_LIMITS = Object.freeze({
   maxRegionBytes: 64,
   maxCapacity: 1_000_000,
   maxMemoryMb: 1 << 30,
+  /** ed25519 signatures are 64 bytes; room for other schemes. */
+  maxSignatureBytes: 128,
 })
+
+/** Separates member-record signatures from anything else the same key might sign. */
+const RECORD_SIGNATURE_DOMAIN = 'meshwork/member-record/2'
 
 const utf8 = new TextEncoder()
 
@@ -112,6 +119,22 @@ function writeRecord(encoder: Encoder, record: MemberRecord): void {
   encoder.varUint(record.addresses.length)
   for (const address of record.addresses) encoder.string(address)
   writeProfile(encoder, record.profile)
+  encoder.bytes(record.signature)
+}
+
+/**
+ * What a member signs about itself: a domain tag, its id, incarnation, addresses and profile — every
+ * field of its record but the state (the holder's view). Any change to one of them voids the signature.
+ */
+export function signedRecordBytes(record: Omit<MemberRecord, 'state' | 'signature'>): Uint8Array {
+  const encoder = new Encoder(128)
+  encoder.string(RECORD_SIGNATURE_DOMAIN)
+  encoder.string(record.id)
+  encoder.varUint(record.incarnation)
+  encoder.varUint(record.addresses.length)
+  for (const address of record.addresses) encoder.string(address)
+  writeProfile(encoder, record.profile)
+  return encoder.finish()
 }
 
 function readRecord(decoder: Decoder): MemberRecord {
@@ -122,8 +145,10 @@ function readRecord(decoder: Decoder): MemberRecord {
   const addresses: string[] = []
   for (let i = 0; i < addressCount; i++) addresses.push(decoder.string(WIRE_LIMITS.maxAddressBytes))
   const profile = readProfile(decoder)
+  // copied: a view would keep the whole frame (a push-pull of thousands of records) alive with the record
+  const signature = decoder.bytes(WIRE_LIMITS.maxSignatureBytes).slice()
   if (state === undefined) decoder.fail('invalid-value')
-  return { id, incarnation, state: state ?? 'alive', addresses, profile }
+  return { id, incarnation, state: state ?? 'alive', addresses, profile, signature }
 }
 
 function readId(decoder: Decoder): string {

@@ -7,6 +7,7 @@ export {
   encodeMessage,
   MEMBERSHIP_WIRE_VERSION,
   recordLimitProblem,
+  signedRecordBytes,
   WIRE_LIMITS,
 } from './codec.ts'
 export {

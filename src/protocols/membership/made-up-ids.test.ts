@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { Random } from '../../kernel/index.ts'
+import { Random, StandInSigner } from '../../kernel/index.ts'
 import { membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
 import { DEFAULT_PROFILE } from './types.ts'
@@ -15,6 +15,7 @@ function core(): Membership {
     profile: DEFAULT_PROFILE,
     config: membershipConfig('lan'),
     random: new Random('made-up-ids'),
+    signer: new StandInSigner('victim'),
     now: 0,
   })
 }

@@ -6,7 +6,7 @@ import { type Member, MemberTable } from './member-table.ts'
 import { DEFAULT_PROFILE, type MemberRecord, type MemberState } from './types.ts'
 
 function record(id: string, state: MemberState = 'alive', incarnation = 0): MemberRecord {
-  return { id, incarnation, state, addresses: [], profile: DEFAULT_PROFILE }
+  return { id, incarnation, state, addresses: [], profile: DEFAULT_PROFILE, signature: new Uint8Array(0) }
 }
 
 function tableOf(ids: readonly string[], random: Random, states: readonly MemberState[] = []): MemberTable {

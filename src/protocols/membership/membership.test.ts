@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { CONNECTION_CLASSES, type Millis, type NodeId, Random } from '../../kernel/index.ts'
+import { CONNECTION_CLASSES, type Millis, type NodeId, Random, StandInSigner } from '../../kernel/index.ts'
 import { type InFlight, Stepper } from '../testing/stepper.ts'
-import { decodeMessage, encodeMessage } from './codec.ts'
+import { decodeMessage, encodeMessage, signedRecordBytes } from './codec.ts'
 import { type MembershipConfig, membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
 import {
@@ -36,9 +36,22 @@ const MARGIN = 2
  */
 const SEED_OFFSET = Number(process.env.MESHWORK_MEMBERSHIP_SEED ?? 0)
 
+/** An alive record of `id` at `incarnation`, signed as `id` itself would (stand-in signatures). */
+function signedRecord(id: NodeId, incarnation = 0): MemberRecord {
+  const record = { id, incarnation, state: 'alive' as const, addresses: [], profile: DEFAULT_PROFILE }
+  return { ...record, signature: new StandInSigner(id).sign(signedRecordBytes(record)) }
+}
+
 function node(id: NodeId, seed: number, config: MembershipConfig, now: Millis = 0): Membership {
   const random = new Random(seed + SEED_OFFSET).fork(id)
-  return new Membership({ self: id, profile: DEFAULT_PROFILE, config, random, now })
+  return new Membership({
+    self: id,
+    profile: DEFAULT_PROFILE,
+    config,
+    random,
+    signer: new StandInSigner(id),
+    now,
+  })
 }
 
 /** A network of `ids`, every node but the first joining through the first. Nothing has moved yet. */
@@ -698,6 +711,8 @@ describe('Membership', () => {
           state,
           addresses: fc.array(fc.string({ maxLength: 12 }), { maxLength: 2 }),
           profile: profileArbitrary,
+          // mostly not the member's own signature: such records must be dropped without harm
+          signature: fc.uint8Array({ maxLength: 64 }),
         },
         plain,
       )
@@ -807,13 +822,7 @@ describe('Membership', () => {
             type: 'push-pull',
             join: false,
             reply: true,
-            records: ['b', 'c', 'd'].map((id) => ({
-              id,
-              incarnation: 0,
-              state: 'alive',
-              addresses: [],
-              profile: DEFAULT_PROFILE,
-            })),
+            records: ['b', 'c', 'd'].map((id) => signedRecord(id)),
           })
           for (const step of steps) {
             if (step.kind === 'receive') core.receive(now, step.from, step.message)

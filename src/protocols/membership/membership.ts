@@ -36,13 +36,27 @@
  *   (memberlist's λ·log n gives 4 at eight members, which loses updates about 1 % of the time).
  * - A push-pull carries as many records as fit one frame (the default 1 MiB every receiver enforces, about
  *   7,000 typical records); larger realms rely on gossip and the hierarchical overlay of a later capability.
+ * - Member records are signed by the member they name (memberlist trusts whoever holds the shared key):
+ *   an alive record that would change what this node holds — an unknown member, a higher incarnation —
+ *   is checked first and dropped (counted) when its signature is not the member's own. Records that are
+ *   not news are dropped before any check, so a signature costs once per member per incarnation.
+ *   Accusations (suspect, failed, left) stay unsigned: they only ever start a suspicion or mark a member
+ *   gone, and a live member refutes them with a newer record that only it can sign.
  *
  * Core contract: `receive`, `tick`, `nextDeadline`, `takeOutbox`, `takeEvents`. No clock, no timers, no
  * IO; randomness comes from the seeded generator given at construction. Remote input never throws.
  */
-import { BoundedMap, earliest, MeshError, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
+import {
+  BoundedMap,
+  earliest,
+  MeshError,
+  type Millis,
+  type NodeId,
+  type Random,
+  type Signer,
+} from '../../kernel/index.ts'
 import { Awareness } from './awareness.ts'
-import { recordLimitProblem } from './codec.ts'
+import { recordLimitProblem, signedRecordBytes } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
 import { Gossip } from './gossip.ts'
 import { type Member, MemberTable } from './member-table.ts'
@@ -64,6 +78,8 @@ export interface MembershipInit {
   readonly profile: MemberProfile
   readonly config: MembershipConfig
   readonly random: Random
+  /** Signs this node's own record and checks everyone else's (ed25519 on the wire, a stand-in in simulation). */
+  readonly signer: Signer
   /** Local time at construction; first probes are spread over one interval after it. */
   readonly now: Millis
   /** Start from this incarnation (a restarted node that remembers its last one). */
@@ -85,6 +101,8 @@ export interface MembershipStats extends ProberStats {
   membersRefused: number
   eventsDropped: number
   outboxDropped: number
+  /** Alive records dropped because they were not signed by the member they name. */
+  recordsRejected: number
 }
 
 const MAX_PENDING_EVENTS = 65_536
@@ -105,6 +123,14 @@ const ISOLATION_SILENT_INTERVALS = 5
 function nextIncarnation(incarnation: number): number {
   return Math.min(incarnation + 1, Number.MAX_SAFE_INTEGER)
 }
+
+/**
+ * Records whose signature has been checked and held. A record is immutable and its validity a property of
+ * the record, not of who checks it, so a check made once stands: in the simulator one record object is
+ * delivered by reference to every node and is checked once, not once per node (on the wire every record
+ * is a freshly decoded object and is checked by the node that decoded it). Weak, so it holds nothing alive.
+ */
+const VERIFIED_RECORDS = new WeakSet<MemberRecord>()
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i])
@@ -130,6 +156,7 @@ export class Membership {
   private self: MemberRecord
   private readonly config: MembershipConfig
   private readonly random: Random
+  private readonly signer: Signer
   private readonly table: MemberTable
   private readonly gossip: Gossip
   private readonly exchange: StateExchange
@@ -151,19 +178,21 @@ export class Membership {
     refutations: 0,
     eventsDropped: 0,
     outboxDropped: 0,
+    recordsRejected: 0,
   }
 
   constructor(init: MembershipInit) {
     this.id = init.self
     this.config = init.config
     this.random = init.random
-    this.self = {
+    this.signer = init.signer
+    this.self = this.signed({
       id: init.self,
       incarnation: init.incarnation ?? 0,
       state: 'alive',
       addresses: init.addresses ?? [],
       profile: init.profile,
-    }
+    })
     const problem = recordLimitProblem(this.self)
     if (problem !== undefined) {
       throw new MeshError('INVALID_CONFIG', `this node's membership record is invalid: ${problem}`, {
@@ -239,7 +268,7 @@ export class Membership {
     const candidate = { ...this.self, addresses: [...addresses] }
     const problem = recordLimitProblem(candidate)
     if (problem !== undefined) return
-    this.self = { ...candidate, incarnation: nextIncarnation(this.self.incarnation) }
+    this.self = this.signed({ ...candidate, incarnation: nextIncarnation(this.self.incarnation) })
     this.gossip.enqueue(this.id, { kind: 'alive', record: this.self }, now)
   }
 
@@ -247,7 +276,11 @@ export class Membership {
   leave(now: Millis): void {
     if (this.leaving) return
     this.leaving = true
-    this.self = { ...this.self, incarnation: nextIncarnation(this.self.incarnation), state: 'left' }
+    this.self = this.signed({
+      ...this.self,
+      incarnation: nextIncarnation(this.self.incarnation),
+      state: 'left',
+    })
     this.gossip.enqueue(this.id, { kind: 'left', id: this.id, incarnation: this.self.incarnation }, now)
     this.gossip.flush(now)
   }
@@ -481,6 +514,12 @@ export class Membership {
       return
     }
     const member = this.table.get(record.id)
+    // only news is checked: a record we hold at this incarnation or newer costs no signature check
+    if (member !== undefined && record.incarnation <= member.record.incarnation) return
+    if (!this.verified(record)) {
+      this.counters.recordsRejected++
+      return
+    }
     if (member === undefined) {
       const added = this.table.add(record, now, this.random)
       if (added === undefined) return
@@ -488,7 +527,6 @@ export class Membership {
       this.emit({ type: 'MemberJoined', at: now, member: record })
       return
     }
-    if (record.incarnation <= member.record.incarnation) return
     const previous = member.record
     this.clearSuspicion(member)
     this.table.update(member, record, now)
@@ -578,11 +616,24 @@ export class Membership {
   private refute(accusedIncarnation: number, now: Millis): void {
     this.counters.refutations++
     this.awareness.apply(1)
-    this.self = {
+    this.self = this.signed({
       ...this.self,
       incarnation: nextIncarnation(Math.max(this.self.incarnation, accusedIncarnation)),
-    }
+    })
     this.gossip.enqueue(this.id, { kind: 'alive', record: this.self }, now)
+  }
+
+  /** Whether `record` carries the signature of the member it names. */
+  private verified(record: MemberRecord): boolean {
+    if (VERIFIED_RECORDS.has(record)) return true
+    if (!this.signer.verify(record.id, signedRecordBytes(record), record.signature)) return false
+    VERIFIED_RECORDS.add(record)
+    return true
+  }
+
+  /** `record` with this node's signature (of everything but the state). */
+  private signed(record: Omit<MemberRecord, 'signature'>): MemberRecord {
+    return { ...record, signature: this.signer.sign(signedRecordBytes(record)) }
   }
 
   private clearSuspicion(member: Member): void {

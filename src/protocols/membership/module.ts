@@ -20,7 +20,8 @@ import {
   type MembershipMessage,
 } from './types.ts'
 
-export const MEMBERSHIP_PROTOCOL = '/meshwork/membership/1'
+/** The stream protocol; its version follows the wire format's (`MEMBERSHIP_WIRE_VERSION`). */
+export const MEMBERSHIP_PROTOCOL = '/meshwork/membership/2'
 
 /** Membership's events, for modules that subscribe to joins, failures and profile changes. */
 export const MEMBERSHIP_EVENTS: EventSource<MembershipEvent> = { protocol: MEMBERSHIP_PROTOCOL }
@@ -60,6 +61,7 @@ export function membershipModule(
         profile: { ...DEFAULT_PROFILE, ...settings.profile, connectionClass: context.connectionClass },
         config: membershipConfig(context.connectionClass, settings.config),
         random: context.random,
+        signer: context.signer,
         now: context.now,
         ...(settings.incarnation === undefined ? {} : { incarnation: settings.incarnation }),
       })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DEFAULT_MAX_FRAME_BYTES, isMeshError, Random } from '../../kernel/index.ts'
+import { DEFAULT_MAX_FRAME_BYTES, isMeshError, Random, StandInSigner } from '../../kernel/index.ts'
 import { decodeMessage, encodeMessage, recordLimitProblem } from './codec.ts'
 import { membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
@@ -12,6 +12,7 @@ const record = (profile: Partial<MemberProfile>, addresses: string[] = []): Memb
   state: 'alive',
   addresses,
   profile: { ...DEFAULT_PROFILE, ...profile },
+  signature: new Uint8Array(64),
 })
 
 describe('record limits', () => {
@@ -49,6 +50,7 @@ describe('record limits', () => {
           profile: { ...DEFAULT_PROFILE, labels: ['x'.repeat(100)] },
           config: membershipConfig('lan'),
           random: new Random(1),
+          signer: new StandInSigner('a'),
           now: 0,
         }),
       (error) => isMeshError(error) && error.code === 'INVALID_CONFIG' && /label/.test(error.message),
@@ -63,6 +65,7 @@ describe('push-pull size', () => {
       profile: DEFAULT_PROFILE,
       config: membershipConfig('lan'),
       random: new Random(3),
+      signer: new StandInSigner('a'),
       now: 0,
     })
     // 12,000 members with peer-id-sized ids and realistic addresses: about 2 MB of records in all

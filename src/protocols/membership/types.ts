@@ -18,13 +18,18 @@ export interface MemberProfile {
   readonly hidden: boolean
 }
 
-/** A member as one node knows it. Only the member itself raises its incarnation (to refute). */
+/**
+ * A member as one node knows it. Only the member itself raises its incarnation (to refute), and only the
+ * member itself can sign it: `signature` covers the id, incarnation, addresses and profile
+ * (`signedRecordBytes` in codec.ts), not the state, which is the holder's view of the member.
+ */
 export interface MemberRecord {
   readonly id: NodeId
   readonly incarnation: number
   readonly state: MemberState
   readonly addresses: readonly string[]
   readonly profile: MemberProfile
+  readonly signature: Uint8Array
 }
 
 /** A change that gossip spreads. Newer knowledge about a member supersedes older in the queues. */

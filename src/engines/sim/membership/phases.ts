@@ -4,8 +4,8 @@
  * follow (TigerBeetle VOPR's safety-then-liveness structure). Each phase drives the `SimulatedCluster` and
  * returns what the report needs.
  */
-import type { Millis } from '../../../kernel/index.ts'
-import { DEFAULT_PROFILE, type MemberRecord } from '../../../protocols/membership/index.ts'
+import { type Millis, StandInSigner } from '../../../kernel/index.ts'
+import { DEFAULT_PROFILE, type MemberRecord, signedRecordBytes } from '../../../protocols/membership/index.ts'
 import { drawPartitionGroups } from '../partition-groups.ts'
 import type { SimulatedCluster } from './simulation.ts'
 
@@ -18,13 +18,17 @@ export type Progress = (line: string) => void
 export function joinPhase(c: SimulatedCluster, progress: Progress): Millis | null {
   const s = c.scenario
   if (s.start === 'converged') {
-    const records: MemberRecord[] = c.ids.map((id, i) => ({
-      id,
-      incarnation: 0,
-      state: 'alive',
-      addresses: [`/sim/${i}`],
-      profile: { ...DEFAULT_PROFILE, connectionClass: s.connectionClass },
-    }))
+    const records: MemberRecord[] = c.ids.map((id, i) => {
+      const record = {
+        id,
+        incarnation: 0,
+        state: 'alive' as const,
+        addresses: [`/sim/${i}`],
+        profile: { ...DEFAULT_PROFILE, connectionClass: s.connectionClass },
+      }
+      // each node signs its own record, as it would have on its first start
+      return { ...record, signature: new StandInSigner(id).sign(signedRecordBytes(record)) }
+    })
     for (let i = 0; i < s.nodes; i++) c.host.start(i, (_node, now) => c.core(i).restore(now, records))
     return 0
   }
