@@ -1,7 +1,7 @@
 /**
  * Starts a Meshwork node on the real network: the identity from the data directory, a libp2p host, realm
  * admission, the node's modules composed into one `MeshNode`, and the driver that runs it
- * (docs/adr/0008-protocol-modules-and-the-mesh-node.md). Everything protocol-shaped is in the modules;
+ * (docs/adr/0009-protocol-modules-and-the-mesh-node.md). Everything protocol-shaped is in the modules;
  * this file only assembles.
  */
 import { Random } from '../../kernel/index.ts'
