@@ -1,4 +1,4 @@
-export type { JsonObject, JsonValue, MetricSample } from '../protocols/module.ts'
+export type { JsonObject, JsonValue, MetricSample } from '../protocols/index.ts'
 export { LINK_MODELS, type LinkModel, type LinkShape, validateLinkShape } from './link-models.ts'
 export {
   type FrameRejection,

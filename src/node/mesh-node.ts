@@ -33,7 +33,7 @@ import type {
   ProtocolId,
   ProtocolModule,
   Subscription,
-} from '../protocols/module.ts'
+} from '../protocols/index.ts'
 
 export interface MeshNodeInit {
   readonly self: NodeId

@@ -3,8 +3,9 @@
  * this list and never name a module themselves; a new capability adds its module here (and its folder
  * under `protocols/`), not to either engine.
  */
-import { membershipModule } from '../protocols/membership/module.ts'
-import type { AnyModule } from '../protocols/module.ts'
+
+import type { AnyModule } from '../protocols/index.ts'
+import { membershipModule } from '../protocols/membership/index.ts'
 import type { NodeOptions } from './running-node.ts'
 
 export type ModuleOptions = Pick<NodeOptions, 'labels' | 'capacity' | 'memoryMb' | 'region' | 'hidden'>

@@ -6,7 +6,7 @@
  * (`protocols/module.ts`), so a new module shows up without an edit here.
  */
 import type { ConnectionClass } from '../kernel/index.ts'
-import type { JsonObject, JsonValue, MetricSample } from '../protocols/module.ts'
+import type { JsonObject, JsonValue, MetricSample } from '../protocols/index.ts'
 import type { LinkShape } from './link-models.ts'
 
 export interface NodeOptions {

@@ -17,7 +17,7 @@
  */
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-import type { DeliveryPolicy } from '../../protocols/module.ts'
+import type { DeliveryPolicy } from '../../protocols/index.ts'
 import type { DialBackoff } from './dial-backoff.ts'
 import { type FrameReadError, FrameReader, lengthPrefixed } from './framing.ts'
 import type { LinkShaper } from './link-shaper.ts'

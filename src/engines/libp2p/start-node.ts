@@ -5,9 +5,8 @@
  * this file only assembles.
  */
 import { Random } from '../../kernel/index.ts'
-import { MeshNode } from '../../node/mesh-node.ts'
-import { nodeModules } from '../../node/node-modules.ts'
-import type { NodeOptions } from '../../node/running-node.ts'
+import type { NodeOptions } from '../../node/index.ts'
+import { MeshNode, nodeModules } from '../../node/index.ts'
 import { Admission, realmKey } from './admission.ts'
 import { Libp2pDriver } from './driver.ts'
 import { Ed25519Signer } from './ed25519-signer.ts'

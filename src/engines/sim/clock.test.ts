@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { Random } from '../../kernel/random.ts'
+import { Random } from '../../kernel/index.ts'
 import { SkewedClock } from './clock.ts'
 
 const offsets = fc.double({ min: -500, max: 500, noNaN: true })

@@ -8,8 +8,7 @@
  * than ticks. Drift is in parts per million because that is how oscillators are specified (quartz is
  * typically within ±100 ppm).
  */
-import type { Random } from '../../kernel/random.ts'
-import type { Millis } from '../../kernel/time.ts'
+import type { Millis, Random } from '../../kernel/index.ts'
 
 const PPM = 1e6
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { Random } from '../../kernel/random.ts'
+import { Random } from '../../kernel/index.ts'
 import { DEFAULT_FAULT_MIX_BOUNDS, deriveFaultMix, describeFaultMix, type FaultMix } from './fault-mix.ts'
 
 const rangedDimensions = [

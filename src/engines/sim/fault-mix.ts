@@ -15,7 +15,7 @@
  * Each dimension draws from its own fork of the seed, so adding a dimension or changing one bound never
  * changes what the other dimensions draw.
  */
-import type { Random } from '../../kernel/random.ts'
+import type { Random } from '../../kernel/index.ts'
 import type { PartitionMode } from './network.ts'
 import type { PartitionKind } from './partition-groups.ts'
 

@@ -17,8 +17,9 @@
  * of the random stream and per-message draws another, so changing how many messages are sent never moves
  * any link's latency.
  */
-import { fmix32, type Random } from '../../kernel/random.ts'
-import type { Millis } from '../../kernel/time.ts'
+
+import type { Millis } from '../../kernel/index.ts'
+import { fmix32, type Random } from '../../kernel/index.ts'
 
 export interface LinkLatency {
   /** Smallest base one-way latency of a link. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Random } from '../../kernel/random.ts'
+import { Random } from '../../kernel/index.ts'
 import { drawPartitionGroups, type PartitionKind } from './partition-groups.ts'
 
 function sides(groupOf: (node: number) => number, nodeCount: number): [number, number] {

@@ -11,7 +11,7 @@
  * from the lower group to the higher one; otherwise the small side would always be the deaf one.
  * Memory is one byte per node, which is fine at a million nodes.
  */
-import type { Random } from '../../kernel/random.ts'
+import type { Random } from '../../kernel/index.ts'
 
 export type PartitionKind = 'isolate-single' | 'uniform-size' | 'halves'
 

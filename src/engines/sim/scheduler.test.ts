@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import type { Millis } from '../../kernel/time.ts'
+import type { Millis } from '../../kernel/index.ts'
 import { Scheduler } from './scheduler.ts'
 
 /** Runs `ids` in a scheduler as a log of `id@now`. */

@@ -27,7 +27,7 @@
  * events/s on an idle machine and 0.6–0.8 M beside other work, mostly garbage collection of 2.8M pending
  * closures; the payload path ran ≈4.7–5.2 M idle and 2.6–4.5 M beside other work.
  */
-import type { Millis } from '../../kernel/time.ts'
+import type { Millis } from '../../kernel/index.ts'
 import { OverflowHeap } from './overflow-heap.ts'
 
 /** What runs when an event fires; receives the virtual time it fires at. */

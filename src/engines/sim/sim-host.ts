@@ -14,7 +14,7 @@
  */
 import type { Millis, NodeId } from '../../kernel/index.ts'
 import type { MeshNode, NodeEvent } from '../../node/index.ts'
-import type { MessageCodec, ProtocolId } from '../../protocols/module.ts'
+import type { MessageCodec, ProtocolId } from '../../protocols/index.ts'
 import type { SkewedClock } from './clock.ts'
 import type { SimNetwork } from './network.ts'
 import type { Scheduler } from './scheduler.ts'

@@ -7,7 +7,7 @@
  * behind a slow link is worth less than the next fresh one (SWIM tolerates loss by design).
  */
 import { DEFAULT_MAX_FRAME_BYTES } from '../../kernel/index.ts'
-import type { EventSource, JsonObject, MetricSample, ProtocolModule } from '../module.ts'
+import type { EventSource, JsonObject, MetricSample, ProtocolModule } from '../index.ts'
 import { decodeMessage, encodedMessageBytes, encodeMessage } from './codec.ts'
 import { type MembershipConfig, membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
