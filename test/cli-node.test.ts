@@ -111,7 +111,32 @@ describe('meshwork status and members', { timeout: 60_000 }, () => {
 describe('meshwork node start', { timeout: 60_000 }, () => {
   it('refuses bad flags and bad config files in one line with status 2, before loading the engine', async () => {
     writeFileSync(join(dir, 'typo.json'), '{"capcity": 2}')
+    writeFileSync(join(dir, 'a-file'), '')
     for (const [args, message] of [
+      [
+        ['--listen', '/ip4/127.0.0.1/tcp/99999'],
+        "meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/ip4/127.0.0.1/tcp/99999' (value must be smaller than or equal to 65535)",
+      ],
+      [
+        ['--listen', '/ip4/300.0.0.1/tcp/1'],
+        `meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/ip4/300.0.0.1/tcp/1' (invalid IPv4 address "300.0.0.1")`,
+      ],
+      [
+        ['--listen', '/foo/bar'],
+        "meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/foo/bar' (protocol foo was unknown)",
+      ],
+      [
+        ['--listen', '/ip4/127.0.0.1/udp/4001'],
+        "meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/ip4/127.0.0.1/udp/4001' (the node speaks TCP (/tcp/<port>) and QUIC (/udp/<port>/quic-v1))",
+      ],
+      [
+        ['--seeds', '/ip4/127.0.0.1/tcp/70000'],
+        "meshwork: --seeds must be a multiaddr like /ip4/192.0.2.7/tcp/4001 or /dns4/seed.example/udp/4001/quic-v1, got '/ip4/127.0.0.1/tcp/70000' (value must be smaller than or equal to 65535)",
+      ],
+      [
+        ['--data-dir', join(dir, 'a-file')],
+        `meshwork: --data-dir must be a directory, got '${join(dir, 'a-file')}' (${join(dir, 'a-file')} is a file)`,
+      ],
       [['--capacity', 'x'], "meshwork: --capacity must be a non-negative integer, got 'x'"],
       [
         ['--connection-class', 'lunar'],

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { MeshError } from '../kernel/index.ts'
 import { type ApiAddress, formatApiAddress, isLoopbackHost } from './api-address.ts'
+import { bindFailureReason } from './start-failure.ts'
 
 export const API_TOKEN_FILE = 'api-token'
 const TOKEN_BYTES = 32
@@ -80,11 +81,7 @@ export async function listenApi(app: FastifyInstance, address: ApiAddress): Prom
     const why =
       code === 'EADDRINUSE'
         ? `the address is in use (is another node running? pick another with --api ${next})`
-        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-          ? 'this machine has no such address (use 127.0.0.1, or 0.0.0.0 for every interface)'
-          : code === 'EACCES'
-            ? 'permission denied (ports below 1024 need privileges)'
-            : (error as Error).message
+        : (bindFailureReason(code) ?? (error as Error).message)
     throw new MeshError('UNAVAILABLE', `cannot listen for the API on ${where}: ${why}`)
   }
   const bound = app.server.address()
