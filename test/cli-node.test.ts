@@ -24,6 +24,7 @@ import {
   shutdown,
 } from '../src/daemon/index.ts'
 import { FAKE_OTHER_PEER_ID, FAKE_PEER_ID, FakeNode } from '../src/daemon/testing/fake-node.ts'
+import { makeTestCertificate } from '../src/daemon/testing/test-certificate.ts'
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
 const { MESHWORK_API_TOKEN: _ignored, ...withoutToken } = process.env
@@ -96,6 +97,29 @@ describe('meshwork status and members', { timeout: 60_000 }, () => {
         result.stderr,
         `meshwork: cannot reach the node's API at ${url} (is it running? start one with: meshwork node start)\n`,
       )
+    }
+  })
+
+  it('talks to a node serving HTTPS with --ca (or $MESHWORK_API_CA), and says in one line when it is missing', async () => {
+    const certificate = makeTestCertificate(dir)
+    const secure = buildServer(new FakeNode(), { tls: certificate, defaultMetrics: false })
+    const url = await listenApi(secure, { host: '127.0.0.1', port: 0 }, 'https')
+    try {
+      const trusted = await run(['status', '--api', url, '--ca', certificate.certFile, '--json'])
+      assert.equal(trusted.status, 0, trusted.stderr)
+      assert.equal(JSON.parse(trusted.stdout).peerId, FAKE_PEER_ID)
+      assert.equal(
+        (await run(['members', '--api', url], { MESHWORK_API_CA: certificate.certFile })).status,
+        0,
+      )
+      const untrusted = await run(['status', '--api', url])
+      assert.equal(untrusted.status, 1)
+      assert.match(untrusted.stderr, /^meshwork: the node's API at https:.* does not trust .*--ca FILE\n$/)
+      const missing = await run(['status', '--api', url, '--ca', join(dir, 'none.pem')])
+      assert.equal(missing.status, 2)
+      assert.equal(missing.stderr, `meshwork: --ca file ${join(dir, 'none.pem')} does not exist\n`)
+    } finally {
+      await secure.close()
     }
   })
 
@@ -194,6 +218,29 @@ describe('meshwork node start', { timeout: 60_000 }, () => {
     })
     assert.equal(await exited, 0)
     assert.equal(fake.stopCalls, 1)
+  })
+
+  it('serves the API over HTTPS with --api-cert and --api-key, and says so in the ready line', async () => {
+    const certificate = makeTestCertificate(mkdtempSync(join(dir, 'tls-')))
+    const fake = new FakeNode()
+    const config = resolveConfig({
+      dataDir: join(dir, 'tls-data'),
+      api: '127.0.0.1:0',
+      apiCert: certificate.certFile,
+      apiKey: certificate.keyFile,
+    })
+    const signals = new EventEmitter()
+    const daemon = await runDaemon(config, async () => fake, {
+      logger: createLogger('silent'),
+      lifecycle: { signals: signals as unknown as SignalSource, exit: () => {} },
+    })
+    try {
+      assert.match(readyLine(daemon), /; API https:\/\/127\.0\.0\.1:\d+\n$/)
+      const result = await run(['status', '--api', daemon.apiUrl, '--ca', certificate.certFile, '--json'])
+      assert.equal(result.status, 0, result.stderr)
+    } finally {
+      await shutdown(daemon)
+    }
   })
 
   it('stops the node again when the API cannot listen', async () => {

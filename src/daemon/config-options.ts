@@ -11,7 +11,8 @@
  * - connection class `lan`, capacity 1, memory 0 (not advertised), no region, labels or hidden flag: the
  *   membership `DEFAULT_PROFILE`.
  * - data dir `~/.meshwork/<realm>`: one identity per realm per user.
- * - API on 127.0.0.1:7070: loopback needs no token; other hosts do (`listen.ts`).
+ * - API on 127.0.0.1:7070: loopback needs no token; other hosts need the token and TLS, or an explicit
+ *   `--api-insecure` (`listen.ts`, `config.ts`).
  * - mDNS on, fault injection off, log level `info`.
  */
 import { statSync } from 'node:fs'
@@ -35,6 +36,12 @@ export type ConfigValues = Readonly<
     /** Undefined means `~/.meshwork/<realm>`. */
     dataDir: string | undefined
     api: ApiAddress
+    /** Path of the API's PEM certificate chain; with `apiKey`, the API serves HTTPS. */
+    apiCert: string | undefined
+    /** Path of the API's PEM private key. */
+    apiKey: string | undefined
+    /** Serve plain HTTP off loopback (the token then crosses the network readable). */
+    apiInsecure: boolean
     logLevel: LogLevel
   }
 >
@@ -54,6 +61,9 @@ export const CONFIG_DEFAULTS: ConfigValues = Object.freeze({
   hidden: false,
   dataDir: undefined,
   api: DEFAULT_API_ADDRESS,
+  apiCert: undefined,
+  apiKey: undefined,
+  apiInsecure: false,
   mdns: true,
   // across networks, a realm is found through the DHT and nodes behind NAT need relays and hole punching
   dht: true,
@@ -284,13 +294,30 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
   },
   api: {
     flags: '--api <host:port>',
-    description: 'address of the control API; a non-loopback host requires a bearer token',
+    description:
+      'address of the control API; off loopback it demands the bearer token in <data-dir>/api-token, and TLS (--api-cert, --api-key) or --api-insecure',
     defaultText: formatApiAddress(CONFIG_DEFAULTS.api),
     read: (value, source) => {
       const address = typeof value === 'string' ? parseApiAddress(value) : undefined
       if (address === undefined) return invalid(source, 'HOST:PORT, e.g. 127.0.0.1:7070 or [::1]:7070', value)
       return address
     },
+  },
+  apiCert: {
+    flags: '--api-cert <file>',
+    description: 'PEM certificate (chain) for the control API, which then serves HTTPS; needs --api-key',
+    read: path(),
+  },
+  apiKey: {
+    flags: '--api-key <file>',
+    description: "PEM private key of --api-cert's certificate",
+    read: path(),
+  },
+  apiInsecure: {
+    flags: '--api-insecure',
+    description:
+      'let the API listen off loopback on plain HTTP (the token crosses the network readable; a trusted network only)',
+    read: flag(),
   },
   mdns: {
     flags: '--no-mdns',

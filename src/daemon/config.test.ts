@@ -233,4 +233,37 @@ describe('option name suggestions', () => {
     assert.equal(editDistance('', 'abc'), 3)
     assert.equal(editDistance('same', 'same'), 0)
   })
+
+  it('off loopback, demands TLS (--api-cert and --api-key) or an explicit --api-insecure', () => {
+    const offLoopback =
+      '--api 0.0.0.0:7070 is reachable from other machines: give it a certificate with --api-cert FILE --api-key FILE, or accept plain HTTP with --api-insecure (the bearer token then crosses the network readable)'
+    assert.deepEqual(refusal({ api: '0.0.0.0:7070' }), { code: 'INVALID_ARGUMENT', message: offLoopback })
+    const insecure = resolveConfig({ api: '0.0.0.0:7070', apiInsecure: true }, dir)
+    assert.equal(insecure.tls, undefined)
+    const cert = file('cert.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    const key = file('key.pem', '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')
+    const secure = resolveConfig({ api: '0.0.0.0:7070', apiCert: cert, apiKey: key }, dir)
+    assert.match(String(secure.tls?.cert), /BEGIN CERTIFICATE/)
+    assert.match(String(secure.tls?.key), /BEGIN PRIVATE KEY/)
+    // loopback needs neither, and may have TLS all the same
+    assert.equal(resolveConfig({}, dir).tls, undefined)
+    assert.match(String(resolveConfig({ apiCert: cert, apiKey: key }, dir).tls?.cert), /BEGIN/)
+  })
+
+  it('refuses a certificate without its key, and files that are not PEM', () => {
+    const cert = file('only-cert.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    assert.deepEqual(refusal({ apiCert: cert }), {
+      code: 'INVALID_ARGUMENT',
+      message: '--api-cert and --api-key go together: give both, or neither',
+    })
+    const notPem = file('not.pem', 'hello')
+    assert.deepEqual(refusal({ apiCert: notPem, apiKey: notPem }), {
+      code: 'INVALID_ARGUMENT',
+      message: `--api-cert file ${notPem} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    })
+    assert.deepEqual(refusal({ apiCert: cert, apiKey: join(dir, 'none.pem') }), {
+      code: 'INVALID_ARGUMENT',
+      message: `--api-key file ${join(dir, 'none.pem')} does not exist`,
+    })
+  })
 })

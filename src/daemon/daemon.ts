@@ -47,11 +47,14 @@ export async function startDaemon(
   }
   const app = buildServer(node, {
     ...(token === undefined ? {} : { requireToken: token.token }),
+    // Off loopback the machine has names we cannot list; the token guards it there.
+    hosts: token === undefined ? 'loopback' : 'any',
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
     allowFaultInjection: config.node.allowFaultInjection,
     logger,
   })
   try {
-    const apiUrl = await listenApi(app, config.api)
+    const apiUrl = await listenApi(app, config.api, config.tls === undefined ? 'http' : 'https')
     logger.info({ peerId: node.peerId, apiUrl }, 'node running')
     return { node, app, apiUrl, tokenFile: token?.path, lock }
   } catch (error) {
