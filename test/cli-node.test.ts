@@ -243,6 +243,31 @@ describe('meshwork node start', { timeout: 60_000 }, () => {
     }
   })
 
+  it('logs the membership events of its node at info', async () => {
+    const fake = new FakeNode()
+    const lines: string[] = []
+    const destination = { write: (line: string) => lines.push(line) }
+    const daemon = await runDaemon(
+      {
+        node: resolveConfig({ dataDir: join(dir, 'log-data') }).node,
+        api: { host: '127.0.0.1', port: 0 },
+        logLevel: 'info',
+      },
+      async () => fake,
+      {
+        logger: createLogger('info', destination, 'json'),
+        lifecycle: { signals: new EventEmitter() as unknown as SignalSource, exit: () => {} },
+      },
+    )
+    try {
+      fake.emit({ type: 'MemberLeft', at: 9, id: FAKE_OTHER_PEER_ID, incarnation: 4 })
+      const entry = lines.map((line) => JSON.parse(line)).find((each) => each.event !== undefined)
+      assert.deepEqual([entry?.level, entry?.msg], [30, '12D3KooW…swrRJsNK left'])
+    } finally {
+      await shutdown(daemon)
+    }
+  })
+
   it('stops the node again when the API cannot listen', async () => {
     const fake = new FakeNode()
     const port = Number(new URL(openUrl).port)

@@ -7,6 +7,7 @@ export {
   type RequestOptions,
   streamEvents,
 } from './client.ts'
+export { describeMembershipEvent, type NameOf, shortPeerId } from './describe-event.ts'
 export {
   ApiError,
   type ApiErrorBody,

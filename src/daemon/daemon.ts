@@ -9,7 +9,7 @@ import type { DaemonConfig } from './config.ts'
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts'
 import { handleShutdownSignals, type LifecycleOptions, shutdown } from './lifecycle.ts'
 import { listenApi, loadOrCreateApiToken, needsToken } from './listen.ts'
-import { createLogger, type Logger } from './logger.ts'
+import { createLogger, type Logger, logMembershipEvents } from './logger.ts'
 import { buildServer } from './server.ts'
 import { startFailure } from './start-failure.ts'
 
@@ -45,6 +45,7 @@ export async function startDaemon(
     lock.release()
     throw error
   }
+  logMembershipEvents(node, logger)
   const app = buildServer(node, {
     ...(token === undefined ? {} : { requireToken: token.token }),
     // Off loopback the machine has names we cannot list; the token guards it there.

@@ -3,7 +3,7 @@
  * the API's JSON.
  */
 import type { Command } from 'commander'
-import { getMembers } from '../../api/index.ts'
+import { getMembers, shortPeerId } from '../../api/index.ts'
 import type { MembersView, MemberView } from '../../node/index.ts'
 import { type ApiClientFlags, addApiClientOptions } from '../api-options.ts'
 
@@ -56,11 +56,6 @@ function row(member: MemberView, self: boolean): string[] {
     region || '—',
     member.rttMs === undefined ? '—' : formatRtt(member.rttMs),
   ]
-}
-
-/** `12D3KooW…kSCVe2Xo`: the prefix says the key type, the suffix tells peers apart. */
-export function shortPeerId(peerId: string): string {
-  return peerId.length <= 20 ? peerId : `${peerId.slice(0, 8)}…${peerId.slice(-8)}`
 }
 
 function formatRtt(ms: number): string {

@@ -1,0 +1,59 @@
+/**
+ * One readable line per membership event, the same in the daemon's log and in `meshwork start`'s live
+ * log: the subject first, shortened peer ids unless the caller knows names.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { DEFAULT_PROFILE, type MembershipEvent } from '../protocols/membership/index.ts'
+import { describeMembershipEvent, shortPeerId } from './describe-event.ts'
+
+const A = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+const B = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+
+describe('membership event descriptions', () => {
+  it('says what happened to whom, in one line per event type', () => {
+    const cases: [MembershipEvent, string][] = [
+      [
+        {
+          type: 'MemberJoined',
+          at: 1,
+          member: { id: A, incarnation: 0, state: 'alive', addresses: [], profile: DEFAULT_PROFILE },
+        },
+        '12D3KooW…kSCVe2Xo joined',
+      ],
+      [
+        { type: 'MemberSuspected', at: 2, id: A, incarnation: 1, from: B },
+        '12D3KooW…kSCVe2Xo is suspected (accused by 12D3KooW…swrRJsNK)',
+      ],
+      [
+        { type: 'MemberAlive', at: 3, id: A, incarnation: 2 },
+        '12D3KooW…kSCVe2Xo is alive again (incarnation 2)',
+      ],
+      [{ type: 'MemberFailed', at: 4, id: A, incarnation: 2 }, '12D3KooW…kSCVe2Xo FAILED'],
+      [{ type: 'MemberLeft', at: 5, id: A, incarnation: 3 }, '12D3KooW…kSCVe2Xo left'],
+      [{ type: 'PartitionDetected', at: 6, reachable: 2, known: 5 }, 'PARTITION: reaches 2 of 5 members'],
+      [
+        { type: 'PartitionHealed', at: 7, reachable: 5, known: 5 },
+        'partition healed: reaches 5 of 5 members',
+      ],
+    ]
+    for (const [event, line] of cases) assert.equal(describeMembershipEvent(event), line)
+  })
+
+  it('uses the names the caller knows', () => {
+    const names = new Map([
+      [A, 'n0'],
+      [B, 'n1'],
+    ])
+    const nameOf = (id: string) => names.get(id) ?? shortPeerId(id)
+    assert.equal(
+      describeMembershipEvent({ type: 'MemberSuspected', at: 2, id: A, incarnation: 1, from: B }, nameOf),
+      'n0 is suspected (accused by n1)',
+    )
+  })
+
+  it('shortens peer ids to the key-type prefix and a distinguishing suffix', () => {
+    assert.equal(shortPeerId(A), '12D3KooW…kSCVe2Xo')
+    assert.equal(shortPeerId('node-1'), 'node-1')
+  })
+})
