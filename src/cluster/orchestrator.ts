@@ -89,7 +89,7 @@ function nodeArgs(
 
 export async function up(options: UpOptions): Promise<ClusterState> {
   const dir = resolve(options.dir)
-  mkdirSync(dir, { recursive: true })
+  makeClusterDir(dir, options.dir)
   try {
     readState(dir)
     throw new MeshError(
@@ -176,6 +176,20 @@ async function nodePeerId(dataDir: string): Promise<string> {
  * taken for it: the wait goes on until the node answers, exits (then its own reason is the error), or the
  * time is up (then the error names what answered).
  */
+function makeClusterDir(dir: string, given: string): void {
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? `--dir ${given} is a file; it must be a directory`
+        : `cannot make the cluster directory ${given}: ${(error as Error).message}`,
+    )
+  }
+}
+
 async function waitForApi(
   node: ClusterNodeRecord,
   realm: string,
