@@ -141,7 +141,11 @@ function item(requirement: string, ok: (value: string) => boolean): ItemSpec {
 }
 
 /** Flags take comma-separated text; files take an array of strings. Each item is checked on its own. */
-function list(item: ItemSpec, maxItems: number): OptionSpec<readonly string[]>['read'] {
+function list(
+  item: ItemSpec,
+  maxItems: number,
+  minItems?: { readonly count: number; readonly example: string },
+): OptionSpec<readonly string[]>['read'] {
   return (value, source) => {
     let items: readonly string[]
     if (source.fromFlag && typeof value === 'string') {
@@ -155,6 +159,9 @@ function list(item: ItemSpec, maxItems: number): OptionSpec<readonly string[]>['
       return invalid(source, `an array of strings, each ${item.requirement}`, value)
     }
     if (items.length > maxItems) invalid(source, `at most ${maxItems} items`, value)
+    if (minItems !== undefined && items.length < minItems.count) {
+      invalid(source, `at least ${minItems.count === 1 ? 'one' : minItems.count} ${minItems.example}`, value)
+    }
     items.forEach((part, index) => {
       const problem = item.problem(part)
       if (problem !== undefined) {
@@ -166,9 +173,9 @@ function list(item: ItemSpec, maxItems: number): OptionSpec<readonly string[]>['
   }
 }
 
-function path(): OptionSpec<string>['read'] {
+function path(what = 'a file path'): OptionSpec<string>['read'] {
   return (value, source) => {
-    if (typeof value !== 'string' || value.trim() === '') invalid(source, 'a file or directory path', value)
+    if (typeof value !== 'string' || value.trim() === '') invalid(source, what, value)
     if (value === '~' || value.startsWith('~/')) return resolve(homedir(), value.slice(2))
     return isAbsolute(value) ? value : resolve(source.baseDir, value)
   }
@@ -176,7 +183,7 @@ function path(): OptionSpec<string>['read'] {
 
 /** A directory, made on start when missing; something else already there is refused now, not at start. */
 function directory(): OptionSpec<string>['read'] {
-  const readPath = path()
+  const readPath = path('a directory path')
   return (value, source) => {
     const resolved = readPath(value, source)
     let kind: string | undefined
@@ -234,7 +241,11 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
     flags: '--listen <multiaddrs>',
     description: 'comma-separated multiaddrs to listen on',
     defaultText: CONFIG_DEFAULTS.listen.join(','),
-    read: list(address('listen'), WIRE_LIMITS.maxAddresses),
+    // A node that listens nowhere cannot be reached by the members it learns of.
+    read: list(address('listen'), WIRE_LIMITS.maxAddresses, {
+      count: 1,
+      example: 'multiaddr, e.g. /ip4/0.0.0.0/tcp/4001',
+    }),
   },
   connectionClass: {
     flags: '--connection-class <class>',

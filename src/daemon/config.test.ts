@@ -266,4 +266,18 @@ describe('option name suggestions', () => {
       message: `--api-key file ${join(dir, 'none.pem')} does not exist`,
     })
   })
+
+  it('refuses an empty --listen (a node nobody can reach) and an empty --data-dir', () => {
+    assert.deepEqual(refusal({ listen: '' }), {
+      code: 'INVALID_ARGUMENT',
+      message: "--listen must be at least one multiaddr, e.g. /ip4/0.0.0.0/tcp/4001, got ''",
+    })
+    assert.deepEqual(refusal({ listen: ' , ' }).code, 'INVALID_ARGUMENT')
+    assert.deepEqual(refusal({ dataDir: '' }), {
+      code: 'INVALID_ARGUMENT',
+      message: "--data-dir must be a directory path, got ''",
+    })
+    // no seeds is fine: the first node of a realm has none
+    assert.deepEqual(resolveConfig({ seeds: '' }, dir).node.seeds, [])
+  })
 })
