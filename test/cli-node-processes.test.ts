@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { collect, exited, isRunning, until } from './child-processes.ts'
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'meshwork-node-processes-'))
@@ -41,47 +42,8 @@ function startNode(dataDir: string, extra: readonly string[] = []): ChildProcess
   return child
 }
 
-interface Output {
-  stdout: string
-  stderr: string
-}
-
-function collect(child: ChildProcess): Output {
-  const output = { stdout: '', stderr: '' }
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    output.stdout += text
-  })
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    output.stderr += text
-  })
-  return output
-}
-
-async function until(predicate: () => boolean, limitMs: number, what: string): Promise<void> {
-  const end = performance.now() + limitMs
-  while (!predicate()) {
-    if (performance.now() > end) throw new Error(`${what} not within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-function exited(child: ChildProcess, limitMs: number): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`pid ${child.pid} still runs after ${limitMs} ms`)),
-      limitMs,
-    )
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve(code)
-    })
-  })
-}
-
 after(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  for (const child of children) if (isRunning(child)) child.kill('SIGKILL')
   await Promise.all(children.map((child) => exited(child, 5_000).catch(() => null)))
   rmSync(dir, { recursive: true, force: true })
 })

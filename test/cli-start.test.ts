@@ -8,61 +8,32 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { after, describe, it } from 'node:test'
+import { collect, exited, isRunning, type Output, until } from './child-processes.ts'
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
 // away from `npm start`'s ports (17000…) and test/cluster.test.ts's (27000…)
 const BASE_PORT = 20_000 + (process.pid % 200) * 3
-const runs: { child: ChildProcess; output: { stdout: string; stderr: string } }[] = []
+const runs: { child: ChildProcess; output: Output }[] = []
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 90_000 })
 }
 
-function start(basePort: number): { child: ChildProcess; output: { stdout: string; stderr: string } } {
+function start(basePort: number): { child: ChildProcess; output: Output } {
   const child = spawn(process.execPath, [MAIN, 'start', '--nodes', '2', '--base-port', String(basePort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const output = { stdout: '', stderr: '' }
-  runs.push({ child, output })
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    output.stdout += text
-  })
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    output.stderr += text
-  })
-  return { child, output }
+  const run = { child, output: collect(child) }
+  runs.push(run)
+  return run
 }
-
-async function until(predicate: () => boolean, limitMs: number, what: string): Promise<void> {
-  const end = performance.now() + limitMs
-  while (!predicate()) {
-    if (performance.now() > end) throw new Error(`${what} not within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-function exited(child: ChildProcess, limitMs: number): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`pid ${child.pid} still runs after ${limitMs} ms`)),
-      limitMs,
-    )
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve(code)
-    })
-  })
-}
-
-const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
 
 after(async () => {
   // Ctrl-C first: start stops its nodes itself; whatever is left is taken down through its state file.
-  for (const { child } of runs) if (running(child)) child.kill('SIGINT')
+  for (const { child } of runs) if (isRunning(child)) child.kill('SIGINT')
   await Promise.all(runs.map(({ child }) => exited(child, 20_000).catch(() => null)))
   for (const { child, output } of runs) {
-    if (running(child)) child.kill('SIGKILL')
+    if (isRunning(child)) child.kill('SIGKILL')
     const dir = stateDir(output.stdout)
     if (dir !== undefined && existsSync(dir)) cli('cluster', 'down', '--dir', dir)
   }
