@@ -10,6 +10,16 @@
 // `npm run build` (run by `prepack`, so `npm pack` and `npm publish` always build it).
 import { existsSync } from 'node:fs'
 
+// Node 24 runs the TypeScript sources and has the APIs Meshwork uses; an older one would fail with a
+// stack trace about a ".ts" extension. Say what is needed instead.
+const NODE_MAJOR = 24
+if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR) {
+  process.stderr.write(
+    `meshwork: needs Node.js ${NODE_MAJOR} or newer, and this is Node.js ${process.versions.node}; in a checkout, \`npm ci\` installs Node ${NODE_MAJOR} and \`npx meshwork\` runs on it\n`,
+  )
+  process.exit(1)
+}
+
 const sources = new URL('../src/cli/main.ts', import.meta.url)
 const entry = existsSync(sources) ? sources : new URL('../dist/cli/main.js', import.meta.url)
 const { main } = await import(entry.href)

@@ -3,9 +3,13 @@
  * answers, refusals as `ApiError`, the event stream, and the failures that have no answer at all.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { getCACertificates, setDefaultCACertificates } from 'node:tls'
 import {
   ApiError,
   getMembers,
@@ -17,6 +21,7 @@ import {
 } from '../src/api/index.ts'
 import { buildServer, listenApi, shutdown } from '../src/daemon/index.ts'
 import { FAKE_OTHER_PEER_ID, FakeNode } from '../src/daemon/testing/fake-node.ts'
+import { makeTestCertificate } from '../src/daemon/testing/test-certificate.ts'
 
 const TOKEN = 'c'.repeat(64)
 const node = new FakeNode()
@@ -168,5 +173,51 @@ describe('API client failures without an answer', { timeout: 20_000 }, () => {
       404,
       /without an error body \(is another program listening there\?\)/,
     )
+  })
+})
+
+describe('API client over HTTPS', { timeout: 30_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshwork-api-tls-'))
+  const certificate = makeTestCertificate(dir)
+  const secure = buildServer(new FakeNode(), { tls: certificate, defaultMetrics: false })
+  let secureUrl = ''
+
+  before(async () => {
+    secureUrl = await listenApi(secure, { host: '127.0.0.1', port: 0 }, 'https')
+  })
+
+  after(async () => {
+    await secure.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('says that a certificate is not trusted, and how to trust it', async () => {
+    assert.match(secureUrl, /^https:\/\/127\.0\.0\.1:\d+$/)
+    await rejectsWith(
+      getStatus(secureUrl),
+      'UNTRUSTED_CERTIFICATE',
+      0,
+      /presents a certificate this machine does not trust \(self-signed certificate\); pass the certificate that signs it with --ca FILE/,
+    )
+  })
+
+  it('says to use https:// when the node serves HTTPS, and http:// when it does not', async () => {
+    await rejectsWith(
+      getStatus(secureUrl.replace('https:', 'http:')),
+      'UNREACHABLE',
+      0,
+      /does it serve HTTPS\? then use https:\/\//,
+    )
+    await rejectsWith(
+      getStatus(openUrl.replace('http:', 'https:')),
+      'UNREACHABLE',
+      0,
+      /does not speak TLS; use http:\/\//,
+    )
+  })
+
+  it('reads the status over HTTPS once the certificate is trusted', async () => {
+    setDefaultCACertificates([...getCACertificates('default'), certificate.cert])
+    assert.equal((await getStatus(secureUrl)).peerId, node.peerId)
   })
 })

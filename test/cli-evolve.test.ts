@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { parseNetworkFile } from '../src/workloads/neuro/network-format.ts'
@@ -16,6 +16,43 @@ const run = (...args: string[]) =>
   spawnSync(process.execPath, [MAIN, 'evolve', ...args], { encoding: 'utf8', timeout: 120_000 })
 const dir = mkdtempSync(join(tmpdir(), 'meshwork-evolve-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('meshwork evolve refusals before any work', () => {
+  it('checks --export and --checkpoint paths first: a missing directory, a directory, a file where a directory should be', () => {
+    const file = join(dir, 'a-file')
+    writeFileSync(file, '')
+    for (const flag of ['--export', '--checkpoint']) {
+      for (const [path, reason] of [
+        [join(dir, 'missing', 'x.json'), `the directory ${join(dir, 'missing')} does not exist`],
+        [dir, 'it is a directory'],
+        [join(file, 'x.json'), `${file} is not a directory`],
+      ] as const) {
+        const started = performance.now()
+        // 100 DPNV runs would take many minutes: the refusal must come before the first of them
+        const result = run('dpnv', '--runs', '100', '--quiet', flag, path)
+        assert.equal(result.status, 2, `${flag} ${path}: ${result.stderr}`)
+        assert.equal(result.stderr, `meshwork: ${flag} ${path} cannot be written: ${reason}\n`)
+        assert.ok(performance.now() - started < 20_000, 'refused at once')
+      }
+    }
+  })
+
+  it('warns about more workers than cores, and refuses far more', () => {
+    const cores = availableParallelism()
+    const over = run('xor', '--runs', '1', '--seed', '2', '--quiet', '--workers', String(cores + 1))
+    assert.equal(over.status, 0, over.stderr)
+    assert.equal(
+      over.stderr,
+      `meshwork: warning: --workers ${cores + 1} is more than this machine's ${cores} cores; the threads will share them\n`,
+    )
+    const far = run('xor', '--workers', String(4 * cores + 1))
+    assert.equal(far.status, 2)
+    assert.equal(
+      far.stderr,
+      `meshwork: --workers must be at most ${4 * cores} (4 × this machine's ${cores} cores), got '${4 * cores + 1}'\n`,
+    )
+  })
+})
 
 describe('meshwork evolve', () => {
   it('prints the documented JSON summary and exports the best champion as a network file', () => {
@@ -121,7 +158,12 @@ describe('meshwork evolve', () => {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
     })
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    // Interrupt once the experiment runs (its first run has saved a checkpoint), not after a fixed time:
+    // on a loaded machine the CLI may take longer than that to start and install its handler.
+    const end = performance.now() + 60_000
+    while (!existsSync(checkpoint) && performance.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     child.kill('SIGINT')
     const [code] = (await once(child, 'exit')) as [number | null]
     assert.equal(code, 130, stderr)

@@ -24,6 +24,7 @@ import {
   shutdown,
 } from '../src/daemon/index.ts'
 import { FAKE_OTHER_PEER_ID, FAKE_PEER_ID, FakeNode } from '../src/daemon/testing/fake-node.ts'
+import { makeTestCertificate } from '../src/daemon/testing/test-certificate.ts'
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname
 const { MESHWORK_API_TOKEN: _ignored, ...withoutToken } = process.env
@@ -99,6 +100,29 @@ describe('meshwork status and members', { timeout: 60_000 }, () => {
     }
   })
 
+  it('talks to a node serving HTTPS with --ca (or $MESHWORK_API_CA), and says in one line when it is missing', async () => {
+    const certificate = makeTestCertificate(dir)
+    const secure = buildServer(new FakeNode(), { tls: certificate, defaultMetrics: false })
+    const url = await listenApi(secure, { host: '127.0.0.1', port: 0 }, 'https')
+    try {
+      const trusted = await run(['status', '--api', url, '--ca', certificate.certFile, '--json'])
+      assert.equal(trusted.status, 0, trusted.stderr)
+      assert.equal(JSON.parse(trusted.stdout).peerId, FAKE_PEER_ID)
+      assert.equal(
+        (await run(['members', '--api', url], { MESHWORK_API_CA: certificate.certFile })).status,
+        0,
+      )
+      const untrusted = await run(['status', '--api', url])
+      assert.equal(untrusted.status, 1)
+      assert.match(untrusted.stderr, /^meshwork: the node's API at https:.* does not trust .*--ca FILE\n$/)
+      const missing = await run(['status', '--api', url, '--ca', join(dir, 'none.pem')])
+      assert.equal(missing.status, 2)
+      assert.equal(missing.stderr, `meshwork: --ca file ${join(dir, 'none.pem')} does not exist\n`)
+    } finally {
+      await secure.close()
+    }
+  })
+
   it('sends --token or $MESHWORK_API_TOKEN, and says in one line when it is missing', async () => {
     const missing = await run(['status', '--api', guardedUrl])
     assert.equal(missing.status, 1)
@@ -111,7 +135,32 @@ describe('meshwork status and members', { timeout: 60_000 }, () => {
 describe('meshwork node start', { timeout: 60_000 }, () => {
   it('refuses bad flags and bad config files in one line with status 2, before loading the engine', async () => {
     writeFileSync(join(dir, 'typo.json'), '{"capcity": 2}')
+    writeFileSync(join(dir, 'a-file'), '')
     for (const [args, message] of [
+      [
+        ['--listen', '/ip4/127.0.0.1/tcp/99999'],
+        "meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/ip4/127.0.0.1/tcp/99999' (value must be smaller than or equal to 65535)",
+      ],
+      [
+        ['--listen', '/ip4/300.0.0.1/tcp/1'],
+        `meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/ip4/300.0.0.1/tcp/1' (invalid IPv4 address "300.0.0.1")`,
+      ],
+      [
+        ['--listen', '/foo/bar'],
+        "meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/foo/bar' (protocol foo was unknown)",
+      ],
+      [
+        ['--listen', '/ip4/127.0.0.1/udp/4001'],
+        "meshwork: --listen must be a multiaddr like /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/udp/4001/quic-v1, got '/ip4/127.0.0.1/udp/4001' (the node speaks TCP (/tcp/<port>) and QUIC (/udp/<port>/quic-v1))",
+      ],
+      [
+        ['--seeds', '/ip4/127.0.0.1/tcp/70000'],
+        "meshwork: --seeds must be a multiaddr like /ip4/192.0.2.7/tcp/4001 or /dns4/seed.example/udp/4001/quic-v1, got '/ip4/127.0.0.1/tcp/70000' (value must be smaller than or equal to 65535)",
+      ],
+      [
+        ['--data-dir', join(dir, 'a-file')],
+        `meshwork: --data-dir must be a directory, got '${join(dir, 'a-file')}' (${join(dir, 'a-file')} is a file)`,
+      ],
       [['--capacity', 'x'], "meshwork: --capacity must be a non-negative integer, got 'x'"],
       [
         ['--connection-class', 'lunar'],
@@ -169,6 +218,54 @@ describe('meshwork node start', { timeout: 60_000 }, () => {
     })
     assert.equal(await exited, 0)
     assert.equal(fake.stopCalls, 1)
+  })
+
+  it('serves the API over HTTPS with --api-cert and --api-key, and says so in the ready line', async () => {
+    const certificate = makeTestCertificate(mkdtempSync(join(dir, 'tls-')))
+    const fake = new FakeNode()
+    const config = resolveConfig({
+      dataDir: join(dir, 'tls-data'),
+      api: '127.0.0.1:0',
+      apiCert: certificate.certFile,
+      apiKey: certificate.keyFile,
+    })
+    const signals = new EventEmitter()
+    const daemon = await runDaemon(config, async () => fake, {
+      logger: createLogger('silent'),
+      lifecycle: { signals: signals as unknown as SignalSource, exit: () => {} },
+    })
+    try {
+      assert.match(readyLine(daemon), /; API https:\/\/127\.0\.0\.1:\d+\n$/)
+      const result = await run(['status', '--api', daemon.apiUrl, '--ca', certificate.certFile, '--json'])
+      assert.equal(result.status, 0, result.stderr)
+    } finally {
+      await shutdown(daemon)
+    }
+  })
+
+  it('logs the membership events of its node at info', async () => {
+    const fake = new FakeNode()
+    const lines: string[] = []
+    const destination = { write: (line: string) => lines.push(line) }
+    const daemon = await runDaemon(
+      {
+        node: resolveConfig({ dataDir: join(dir, 'log-data') }).node,
+        api: { host: '127.0.0.1', port: 0 },
+        logLevel: 'info',
+      },
+      async () => fake,
+      {
+        logger: createLogger('info', destination, 'json'),
+        lifecycle: { signals: new EventEmitter() as unknown as SignalSource, exit: () => {} },
+      },
+    )
+    try {
+      fake.emit({ type: 'MemberLeft', protocol: 'membership', at: 9, id: FAKE_OTHER_PEER_ID, incarnation: 4 })
+      const entry = lines.map((line) => JSON.parse(line)).find((each) => each.event !== undefined)
+      assert.deepEqual([entry?.level, entry?.msg], [30, '12D3KooW…swrRJsNK left'])
+    } finally {
+      await shutdown(daemon)
+    }
   })
 
   it('stops the node again when the API cannot listen', async () => {

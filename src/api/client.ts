@@ -173,11 +173,7 @@ class Deadline {
         )
       }
       if (this.callerSignal?.aborted) throw error
-      throw new ApiError(
-        'UNREACHABLE',
-        0,
-        `cannot reach the node's API at ${baseUrl} (is it running? start one with: meshwork node start)`,
-      )
+      throw unreachable(baseUrl, error)
     }
   }
 
@@ -190,6 +186,51 @@ class Deadline {
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort)
     this.controller.abort()
   }
+}
+
+/** Certificate checks that fail for a certificate this machine does not trust (OpenSSL's codes). */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+/**
+ * Why a request got no answer. Node's fetch puts the socket's or TLS's error in `cause`; a browser's
+ * says nothing, and gets the general sentence.
+ */
+function unreachable(baseUrl: string, error: unknown): ApiError {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause
+  const code = typeof cause?.code === 'string' ? cause.code : undefined
+  const detail = typeof cause?.message === 'string' ? cause.message.split(';', 1)[0] : undefined
+  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return new ApiError(
+      'UNTRUSTED_CERTIFICATE',
+      0,
+      `the node's API at ${baseUrl} presents a certificate this machine does not trust (${detail ?? code}); pass the certificate that signs it with --ca FILE`,
+    )
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return new ApiError('UNREACHABLE', 0, `the node's API at ${baseUrl} does not speak TLS; use http://`)
+  }
+  if (code === 'UND_ERR_SOCKET' && baseUrl.startsWith('http:')) {
+    // A TLS server drops a plain HTTP request without a word.
+    return new ApiError(
+      'UNREACHABLE',
+      0,
+      `the node's API at ${baseUrl} closed the connection without answering (does it serve HTTPS? then use https://)`,
+    )
+  }
+  return new ApiError(
+    'UNREACHABLE',
+    0,
+    `cannot reach the node's API at ${baseUrl} (is it running? start one with: meshwork node start)`,
+  )
 }
 
 function describe(error: unknown): string {

@@ -10,7 +10,10 @@ export type ServerErrorCode =
   | 'INVALID_REQUEST'
   | 'UNAUTHORIZED'
   | 'FAULTS_NOT_ALLOWED'
+  | 'HOST_NOT_ALLOWED'
+  | 'ORIGIN_NOT_ALLOWED'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TOO_MANY_STREAMS'
@@ -18,7 +21,7 @@ export type ServerErrorCode =
   | 'INTERNAL'
 
 /** Codes the client adds when there is no answer to read (status 0) or the answer makes no sense. */
-export type ClientErrorCode = 'UNREACHABLE' | 'TIMEOUT' | 'BAD_RESPONSE'
+export type ClientErrorCode = 'UNREACHABLE' | 'UNTRUSTED_CERTIFICATE' | 'TIMEOUT' | 'BAD_RESPONSE'
 
 export type ApiErrorCode = ServerErrorCode | ClientErrorCode
 

@@ -7,6 +7,7 @@ export {
   type RequestOptions,
   streamEvents,
 } from './client.ts'
+export { describeEvent, type NameOf, type OtherEvent, shortPeerId } from './describe-event.ts'
 export {
   ApiError,
   type ApiErrorBody,

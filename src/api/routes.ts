@@ -35,6 +35,8 @@ export interface RouteDefinition {
 /** Errors any route may answer, always as `{code, message}`. */
 export const COMMON_ERRORS: Readonly<Record<number, string>> = {
   401: 'UNAUTHORIZED: the API listens off loopback and the bearer token is missing or wrong',
+  403: 'HOST_NOT_ALLOWED or ORIGIN_NOT_ALLOWED: a request addressed to a name that is not loopback (on loopback), or from a web page of another origin',
+  405: 'METHOD_NOT_ALLOWED: the path takes other methods, listed in the Allow header',
   500: 'INTERNAL: the node failed to answer; its log says why',
   503: 'SHUTTING_DOWN: the node is stopping',
 }
@@ -101,7 +103,10 @@ export const ROUTES: { readonly [Id in RouteId]: RouteDefinition } = {
       'Drop or shape traffic (testing only); refused unless the node runs with --allow-fault-injection',
     body: FAULT_SPEC_SCHEMA,
     response: { contentType: 'application/json', schema: FAULTS_APPLIED_SCHEMA },
-    errors: { ...BAD_BODY, 403: 'FAULTS_NOT_ALLOWED: the node was started without --allow-fault-injection' },
+    errors: {
+      ...BAD_BODY,
+      403: 'FAULTS_NOT_ALLOWED: the node was started without --allow-fault-injection (or HOST_NOT_ALLOWED, ORIGIN_NOT_ALLOWED as on every route)',
+    },
   },
   getOpenApi: {
     method: 'GET',

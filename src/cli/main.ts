@@ -3,7 +3,8 @@
  * The `meshwork` command. One file per verb under `commands/`; this file only assembles them and turns
  * errors into one clear line (no stack trace for bad input or an unreachable node). Exit status 2 means
  * the command line or config was wrong; 1 means the command could not be done (no node to talk to, a port
- * already taken, the API refused).
+ * already taken, the API refused). An error nobody expected is one line too, with a way to see its stack
+ * trace (`MESHWORK_DEBUG=1`).
  */
 import { Command, CommanderError } from 'commander'
 import { isApiError } from '../api/index.ts'
@@ -22,7 +23,12 @@ export function buildProgram(): Command {
   const program = new Command('meshwork')
     .description('Meshwork: a mesh-native distributed compute runtime')
     .version(VERSION, '-v, --version')
+    // Usage mistakes look like every other refusal: `meshwork: <what is wrong>` (subcommands inherit it).
+    .configureOutput({ outputError: (text, write) => write(`meshwork: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(run with --help for usage)')
+    // Errors come back to `main` as exceptions rather than a process.exit inside commander; set before
+    // the subcommands are made, so that they inherit it.
+    .exitOverride()
   registerStart(program)
   const sim = program.command('sim').description('run deterministic simulations of Meshwork protocols')
   registerSimMembership(sim)
@@ -36,12 +42,13 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride()
+  const program = buildProgram()
   try {
     await program.parseAsync(argv as string[])
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode
+    // commander has printed its message; --help and --version end here with status 0
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
     if (isMeshError(error)) {
       process.stderr.write(`meshwork: ${error.message}\n`)
       return error.code === 'INVALID_ARGUMENT' || error.code === 'INVALID_CONFIG' ? 2 : 1
@@ -50,7 +57,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`meshwork: ${error.message}\n`)
       return 1
     }
-    throw error
+    if (process.env.MESHWORK_DEBUG === '1') throw error
+    const message = error instanceof Error ? error.message : String(error)
+    process.stderr.write(
+      `meshwork: unexpected error: ${message.split('\n', 1)[0]} (MESHWORK_DEBUG=1 shows where; please report it)\n`,
+    )
+    return 1
   }
 }
 

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { getMembers, getStatus, postFaults } from '../api/client.ts'
+import { getMembers, getStatus, postFaults } from '../api/index.ts'
 import { type ConnectionClass, isConnectionClass, MeshError, Random } from '../kernel/index.ts'
 import { LINK_MODELS } from '../node/index.ts'
 import {
@@ -19,7 +19,14 @@ import {
   removeState,
   writeState,
 } from './cluster-state.ts'
-import { isRunning, signal, spawnNode, waitForExit } from './processes.ts'
+import {
+  isRunning,
+  type SpawnedNode,
+  signal,
+  spawnNode,
+  startFailureReason,
+  waitForExit,
+} from './processes.ts'
 
 export const DEFAULT_BASE_PORT = 17_000
 export const DEFAULT_CLUSTER_DIR = '.meshwork/cluster'
@@ -82,7 +89,7 @@ function nodeArgs(
 
 export async function up(options: UpOptions): Promise<ClusterState> {
   const dir = resolve(options.dir)
-  mkdirSync(dir, { recursive: true })
+  makeClusterDir(dir, options.dir)
   try {
     readState(dir)
     throw new MeshError(
@@ -93,12 +100,15 @@ export async function up(options: UpOptions): Promise<ClusterState> {
     if ((error as MeshError).code !== 'NOT_FOUND') throw error
   }
   const realm = `cluster-${randomBytes(4).toString('hex')}`
-  const records: ClusterNodeRecord[] = Array.from({ length: options.nodes }, (_, index) => {
+  const identities = await Promise.all(
+    Array.from({ length: options.nodes }, (_, index) => nodePeerId(join(dir, `n${index}`))),
+  )
+  const records: ClusterNodeRecord[] = identities.map((peerId, index) => {
     const port = ports(options.basePort, index)
     const dataDir = join(dir, `n${index}`)
     return {
       name: `n${index}`,
-      peerId: '',
+      peerId,
       pid: null,
       api: `http://127.0.0.1:${port.api}`,
       dataDir,
@@ -115,53 +125,105 @@ export async function up(options: UpOptions): Promise<ClusterState> {
     nodes: records,
   }
   const seed = records[0]?.listen[0]
-  const started = records.map((node, index) => {
-    const { pid } = spawnNode({
+  const spawned = records.map((node, index) =>
+    spawnNode({
       name: node.name,
       dataDir: node.dataDir,
       args: nodeArgs(state, node, index === 0 || seed === undefined ? [] : [seed]),
-    })
-    return { ...node, pid }
-  })
+    }),
+  )
+  const started = records.map((node, index) => ({ ...node, pid: spawned[index]?.pid ?? null }))
   state = { ...state, nodes: started }
   writeState(dir, state)
   try {
     options.onProgress?.(`started ${started.length} node processes; waiting for their APIs`)
-    const withIds = await Promise.all(started.map((node) => waitForApi(node)))
-    state = { ...state, nodes: withIds }
-    writeState(dir, state)
+    await Promise.all(started.map((node, index) => waitForApi(node, realm, spawned[index])))
     if (options.linkProfile !== undefined) {
       const link = LINK_MODELS[options.linkProfile]
-      await Promise.all(withIds.map((node) => postFaults(node.api, { link })))
+      await Promise.all(started.map((node) => postFaults(node.api, { link })))
     }
-    options.onProgress?.('waiting until every node sees every other')
-    await waitForConvergence(withIds, options.convergeLimitMs)
+    if (started.length > 1) options.onProgress?.('waiting until every node sees every other')
+    await waitForConvergence(started, options.convergeLimitMs)
     return state
   } catch (error) {
     // a cluster that did not come up is taken down again: no process is left behind
     await down(dir).catch(() => {})
+    if (error instanceof MeshError && / in use /.test(error.message)) {
+      throw new MeshError(
+        error.code,
+        `${error.message}; or start the cluster on other ports with --base-port`,
+      )
+    }
     throw error
   }
 }
 
-async function waitForApi(node: ClusterNodeRecord): Promise<ClusterNodeRecord> {
+/**
+ * The peer id a node started on `dataDir` will have: the engine's identity file there, made now if the
+ * node never ran. Knowing it before the start is what lets `waitForApi` tell the node from whatever else
+ * answers on its port.
+ */
+async function nodePeerId(dataDir: string): Promise<string> {
+  // Loaded here, not at the top: only `up` and `restart` need the key code (@libp2p/crypto).
+  const { loadOrCreateIdentity } = await import('../engines/libp2p/index.ts')
+  mkdirSync(dataDir, { recursive: true })
+  return (await loadOrCreateIdentity(dataDir)).publicKey.toString()
+}
+
+/**
+ * Waits until the node started as `spawned` answers on its API with its own peer id and the cluster's
+ * realm. Something else answering there (a node of another cluster, any program on that port) is not
+ * taken for it: the wait goes on until the node answers, exits (then its own reason is the error), or the
+ * time is up (then the error names what answered).
+ */
+function makeClusterDir(dir: string, given: string): void {
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? `--dir ${given} is a file; it must be a directory`
+        : `cannot make the cluster directory ${given}: ${(error as Error).message}`,
+    )
+  }
+}
+
+async function waitForApi(
+  node: ClusterNodeRecord,
+  realm: string,
+  spawned: SpawnedNode | undefined,
+): Promise<void> {
   const end = performance.now() + API_READY_LIMIT_MS
+  let stranger: string | undefined
   for (;;) {
     if (!isRunning(node.pid)) {
-      throw new MeshError('UNAVAILABLE', `node ${node.name} exited during start; see ${node.logFile}`)
+      const reason =
+        spawned === undefined ? undefined : startFailureReason(spawned.logFile, spawned.logOffset)
+      throw new MeshError(
+        'UNAVAILABLE',
+        reason === undefined
+          ? `node ${node.name} exited during start; see ${node.logFile}`
+          : `node ${node.name} could not start: ${reason}`,
+      )
     }
     try {
       const status = await getStatus(node.api, undefined, { timeoutMs: 1_000 })
-      return { ...node, peerId: status.peerId }
+      if (status.peerId === node.peerId && status.realm === realm) return
+      stranger = `peer id ${status.peerId} of realm ${status.realm}`
     } catch {
-      if (performance.now() > end) {
-        throw new MeshError(
-          'TIMEOUT',
-          `node ${node.name} did not serve its API within ${API_READY_LIMIT_MS} ms; see ${node.logFile}`,
-        )
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      // not listening yet
     }
+    if (performance.now() > end) {
+      throw new MeshError(
+        'TIMEOUT',
+        stranger === undefined
+          ? `node ${node.name} did not serve its API within ${API_READY_LIMIT_MS} ms; see ${node.logFile}`
+          : `another program answers on ${node.api} (${stranger}), not node ${node.name} (${node.peerId}); see ${node.logFile}`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
 }
 
@@ -212,9 +274,13 @@ export async function kill(dir: string, target: string): Promise<string[]> {
   const state = readState(root)
   const running = state.nodes.filter((node) => isRunning(node.pid))
   let victims: ClusterNodeRecord[]
-  const share = /^(\d{1,3})%$/.exec(target)
+  const share = /^(\d+(?:\.\d+)?)%$/.exec(target)
   if (share !== null) {
-    const count = Math.round((Number(share[1]) / 100) * running.length)
+    const percent = Number(share[1])
+    if (!(percent > 0 && percent <= 100)) {
+      throw new MeshError('INVALID_ARGUMENT', `a share of the nodes is 1% to 100%, got '${target}'`)
+    }
+    const count = Math.max(1, Math.round((percent / 100) * running.length))
     victims = new Random(randomBytes(4).readUInt32LE(0)).sample(running, count)
   } else {
     const node = findNode(state, target)
@@ -246,10 +312,24 @@ export async function restart(
   const seeds = state.nodes
     .filter((other) => other.name !== name && isRunning(other.pid))
     .map((other) => other.listen[0] as string)
-  const { pid } = spawnNode({ name, dataDir: node.dataDir, args: nodeArgs(state, node, seeds) })
-  const restarted = await waitForApi({ ...node, pid })
+  // The record's peer id is the identity in its data dir; a state file from before identities were
+  // read up front may hold none.
+  const expected = { ...node, peerId: await nodePeerId(node.dataDir) }
+  const spawned = spawnNode({ name, dataDir: node.dataDir, args: nodeArgs(state, expected, seeds) })
+  const restarted = { ...expected, pid: spawned.pid }
   const nodes = state.nodes.map((each) => (each.name === name ? restarted : each))
   writeState(root, { ...state, nodes })
+  try {
+    await waitForApi(restarted, state.realm, spawned)
+  } catch (error) {
+    signal(spawned.pid, 'SIGKILL')
+    await waitForExit([spawned.pid], SHUTDOWN_LIMIT_MS)
+    writeState(root, {
+      ...state,
+      nodes: state.nodes.map((each) => (each.name === name ? { ...expected, pid: null } : each)),
+    })
+    throw error
+  }
   if (state.linkProfile !== null && isConnectionClass(state.linkProfile)) {
     await postFaults(restarted.api, { link: LINK_MODELS[state.linkProfile] })
   }
@@ -260,9 +340,22 @@ export async function restart(
   return restarted
 }
 
+/** The cluster's state, refused when none of its nodes runs: a fault then has no one to act on. */
+function readRunningState(dir: string): ClusterState {
+  const root = resolve(dir)
+  const state = readState(root)
+  if (!state.nodes.some((node) => isRunning(node.pid))) {
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      `no node of the cluster in ${root} is running; start it again with: meshwork cluster restart <node> --dir ${root}`,
+    )
+  }
+  return state
+}
+
 /** Cuts the named nodes off from the rest, both ways. */
 export async function partition(dir: string, names: readonly string[]): Promise<void> {
-  const state = readState(resolve(dir))
+  const state = readRunningState(dir)
   const side = new Set(names.map((name) => findNode(state, name).name))
   if (side.size === 0 || side.size === state.nodes.length) {
     throw new MeshError(
@@ -283,7 +376,7 @@ export async function partition(dir: string, names: readonly string[]): Promise<
 }
 
 export async function heal(dir: string): Promise<void> {
-  const state = readState(resolve(dir))
+  const state = readRunningState(dir)
   await Promise.all(
     state.nodes.filter((node) => isRunning(node.pid)).map((node) => postFaults(node.api, { dropPeers: [] })),
   )

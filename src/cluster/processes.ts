@@ -3,7 +3,7 @@
  * after `meshwork cluster up` returns; checked and signalled by pid.
  */
 import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,18 +28,26 @@ export interface NodeProcessSpec {
   readonly args: readonly string[]
 }
 
-export function spawnNode(spec: NodeProcessSpec): { pid: number; logFile: string } {
+export interface SpawnedNode {
+  readonly pid: number
+  readonly logFile: string
+  /** Where this run's output begins in the log, which earlier runs of the node appended to. */
+  readonly logOffset: number
+}
+
+export function spawnNode(spec: NodeProcessSpec): SpawnedNode {
   mkdirSync(spec.dataDir, { recursive: true })
   const logFile = join(spec.dataDir, 'node.log')
   const log = openSync(logFile, 'a')
   try {
+    const logOffset = fstatSync(log).size
     const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, CLI_ENTRY, 'node', 'start', ...spec.args], {
       detached: true,
       stdio: ['ignore', log, log],
     })
     child.unref()
     if (child.pid === undefined) throw new Error(`could not start ${spec.name}`)
-    return { pid: child.pid, logFile }
+    return { pid: child.pid, logFile, logOffset }
   } finally {
     closeSync(log)
   }
@@ -73,4 +81,34 @@ export async function waitForExit(pids: readonly number[], limitMs: number): Pro
     alive = alive.filter(isRunning)
   }
   return alive
+}
+
+/** A failed start's log is a few lines; more than this is read from its end. */
+const MAX_FAILURE_LOG_BYTES = 65_536
+
+/**
+ * Why a node process that exited during start failed, from what it wrote to its log since `offset`: the
+ * one line `meshwork: …` that the CLI prints for every refusal, or else the last line that is not a JSON
+ * log entry (an uncaught error's message). Undefined when the log says nothing.
+ */
+export function startFailureReason(logFile: string, offset: number): string | undefined {
+  let text: string
+  try {
+    const fd = openSync(logFile, 'r')
+    try {
+      const size = fstatSync(fd).size
+      const start = Math.max(offset, size - MAX_FAILURE_LOG_BYTES)
+      const buffer = Buffer.alloc(Math.max(0, size - start))
+      readSync(fd, buffer, 0, buffer.length, start)
+      text = buffer.toString('utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+  const lines = text.split('\n').map((line) => line.trim())
+  const refusal = lines.findLast((line) => line.startsWith('meshwork: '))
+  if (refusal !== undefined) return refusal.slice('meshwork: '.length)
+  return lines.findLast((line) => line !== '' && !line.startsWith('{') && !line.startsWith('at '))
 }

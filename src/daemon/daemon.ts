@@ -5,11 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { NodeOptions, RunningNode } from '../node/index.ts'
-import type { DaemonConfig } from './config.ts'
+import type { DaemonConfig } from './config/index.ts'
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts'
 import { handleShutdownSignals, type LifecycleOptions, shutdown } from './lifecycle.ts'
 import { listenApi, loadOrCreateApiToken, needsToken } from './listen.ts'
-import { createLogger, type Logger } from './logger.ts'
+import { createLogger, type Logger, logNodeEvents } from './logger.ts'
 import { buildServer } from './server.ts'
+import { startFailure } from './start-failure.ts'
 
 export type StartNode = (options: NodeOptions) => Promise<RunningNode>
 
@@ -19,6 +21,8 @@ export interface Daemon {
   readonly apiUrl: string
   /** The token file, when the API listens off loopback and demands one. */
   readonly tokenFile: string | undefined
+  /** Held until shutdown: no second node runs on this data directory. */
+  readonly lock: DataDirLock
 }
 
 export async function startDaemon(
@@ -26,21 +30,36 @@ export async function startDaemon(
   startNode: StartNode,
   logger: Logger,
 ): Promise<Daemon> {
-  // The token first: a bad token file should stop us before the node joins anything.
-  const token = needsToken(config.api) ? loadOrCreateApiToken(config.node.dataDir) : undefined
-  if (token?.created) logger.info({ path: token.path }, 'made a new API token')
-  const node = await startNode(config.node)
+  // The lock first: a second process on this directory would run under the same peer id.
+  const lock = lockDataDir(config.node.dataDir)
+  let node: RunningNode
+  let token: ReturnType<typeof loadOrCreateApiToken> | undefined
+  try {
+    // The token next: a bad token file should stop us before the node joins anything.
+    token = needsToken(config.api) ? loadOrCreateApiToken(config.node.dataDir) : undefined
+    if (token?.created) logger.info({ path: token.path }, 'made a new API token')
+    node = await startNode(config.node).catch((error: unknown) => {
+      throw startFailure(error)
+    })
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+  logNodeEvents(node, logger)
   const app = buildServer(node, {
     ...(token === undefined ? {} : { requireToken: token.token }),
+    // Off loopback the machine has names we cannot list; the token guards it there.
+    hosts: token === undefined ? 'loopback' : 'any',
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
     allowFaultInjection: config.node.allowFaultInjection,
     logger,
   })
   try {
-    const apiUrl = await listenApi(app, config.api)
+    const apiUrl = await listenApi(app, config.api, config.tls === undefined ? 'http' : 'https')
     logger.info({ peerId: node.peerId, apiUrl }, 'node running')
-    return { node, app, apiUrl, tokenFile: token?.path }
+    return { node, app, apiUrl, tokenFile: token?.path, lock }
   } catch (error) {
-    await shutdown({ app, node })
+    await shutdown({ app, node, lock })
     throw error
   }
 }

@@ -4,7 +4,7 @@
  * for an unknown field, its name, so that a person can fix the request from the message alone.
  */
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify'
-import type { ApiErrorBody, ServerErrorCode } from '../api/index.ts'
+import { type ApiErrorBody, ROUTES, type ServerErrorCode } from '../api/index.ts'
 
 /** Echoed request paths are cut to this length, so an error body cannot be made large from outside. */
 const MAX_ECHOED_URL_CHARS = 200
@@ -15,16 +15,33 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (status >= 500) request.log.error({ err: error }, 'control API request failed')
     return reply.code(status).type('application/json; charset=utf-8').send(body)
   })
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? request.url
+    const allowed = allowedMethods(path)
+    if (allowed.length > 0) {
+      // RFC 9110 §15.5.6: a 405 lists the methods the resource takes.
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(apiError('METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}`))
+    }
+    return reply
       .code(404)
       .send(
         apiError(
           'NOT_FOUND',
           `no route ${request.method} ${request.url.slice(0, MAX_ECHOED_URL_CHARS)}; the routes are listed at GET /v1/openapi.json`,
         ),
-      ),
-  )
+      )
+  })
+}
+
+/** The methods the route table serves at `path`; every GET is served for HEAD too. */
+function allowedMethods(path: string): string[] {
+  const methods = Object.values(ROUTES)
+    .filter((route) => route.url === path)
+    .flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]))
+  return [...new Set(methods)]
 }
 
 export function apiError(code: ServerErrorCode, message: string): ApiErrorBody {

@@ -15,6 +15,8 @@ const SIGNAL_EXIT_STATUS: Readonly<Record<ShutdownSignal, number>> = { SIGINT: 1
 export interface Stoppable {
   readonly app: { close(): Promise<unknown>; readonly server: { closeAllConnections(): void } }
   readonly node: { stop(): Promise<void> }
+  /** The data directory's lock (`data-dir-lock.ts`), released once the node has stopped. */
+  readonly lock?: { release(): void }
 }
 
 export interface SignalSource {
@@ -75,7 +77,7 @@ export function handleShutdownSignals(target: Stoppable, options: LifecycleOptio
 
 /**
  * Stop accepting requests (new ones get 503 SHUTTING_DOWN, event streams end), stop the node, then close
- * what connections remain and wait for the server. Requests had the node's whole stop to finish; what is
+ * what connections remain, wait for the server and release the data directory. Requests had the node's whole stop to finish; what is
  * still open after it is a socket a client opened and never used, which Node would otherwise keep for
  * its headers timeout (a minute).
  */
@@ -85,6 +87,10 @@ export async function shutdown(target: Stoppable): Promise<void> {
     await target.node.stop()
   } finally {
     target.app.server.closeAllConnections()
-    await closed
+    try {
+      await closed
+    } finally {
+      target.lock?.release()
+    }
   }
 }

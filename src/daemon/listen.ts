@@ -1,7 +1,8 @@
 /**
  * Where and how the control API listens. Loopback (the default, 127.0.0.1:7070) is open to local users,
- * who could read the node's data directory anyway. Any other host is reachable from the network, so every
- * request must then carry a bearer token: 32 random bytes in hex, made on the first such start and kept in
+ * who could read the node's data directory anyway (web pages are kept out by `browser-guard.ts`). Any other
+ * host is reachable from the network, so every request must then carry a bearer token (over TLS unless
+ * the operator said `--api-insecure`, `config.ts`): 32 random bytes in hex, made on the first such start and kept in
  * `<dataDir>/api-token` (mode 0600, refused if others can read it, as ssh refuses an open key file).
  */
 import { randomBytes } from 'node:crypto'
@@ -9,7 +10,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { MeshError } from '../kernel/index.ts'
-import { type ApiAddress, formatApiAddress, isLoopbackHost } from './api-address.ts'
+import { type ApiAddress, formatApiAddress, isLoopbackHost } from './config/index.ts'
+import { bindFailureReason } from './start-failure.ts'
 
 export const API_TOKEN_FILE = 'api-token'
 const TOKEN_BYTES = 32
@@ -69,8 +71,15 @@ function readToken(path: string): string | undefined {
   return text
 }
 
-/** Listens and answers the base URL of the API. Failures become one clear `MeshError`. */
-export async function listenApi(app: FastifyInstance, address: ApiAddress): Promise<string> {
+/**
+ * Listens and answers the base URL of the API (`scheme` says whether `app` was built with TLS). Failures
+ * become one clear `MeshError`.
+ */
+export async function listenApi(
+  app: FastifyInstance,
+  address: ApiAddress,
+  scheme: 'http' | 'https' = 'http',
+): Promise<string> {
   try {
     await app.listen({ host: address.host, port: address.port })
   } catch (error) {
@@ -80,14 +89,10 @@ export async function listenApi(app: FastifyInstance, address: ApiAddress): Prom
     const why =
       code === 'EADDRINUSE'
         ? `the address is in use (is another node running? pick another with --api ${next})`
-        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-          ? 'this machine has no such address (use 127.0.0.1, or 0.0.0.0 for every interface)'
-          : code === 'EACCES'
-            ? 'permission denied (ports below 1024 need privileges)'
-            : (error as Error).message
+        : (bindFailureReason(code) ?? (error as Error).message)
     throw new MeshError('UNAVAILABLE', `cannot listen for the API on ${where}: ${why}`)
   }
   const bound = app.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
-  return `http://${formatApiAddress({ host: address.host, port })}`
+  return `${scheme}://${formatApiAddress({ host: address.host, port })}`
 }

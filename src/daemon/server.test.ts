@@ -211,17 +211,49 @@ describe('control API refusals', () => {
     await app.close()
   })
 
-  it('answers unknown routes and methods with 404 NOT_FOUND', async () => {
+  it('answers unknown routes with 404 NOT_FOUND', async () => {
     const { app } = serve()
     for (const [method, url] of [
       ['GET', '/v1/nope'],
-      ['DELETE', '/v1/status'],
+      ['DELETE', '/v1/nope'],
       ['GET', '/'],
     ] as const) {
       const response = await app.inject({ method, url })
       assert.equal(response.statusCode, 404, `${method} ${url}`)
       assert.equal(response.json().code, 'NOT_FOUND')
       assert.match(response.json().message, /openapi\.json/)
+    }
+    await app.close()
+  })
+
+  it('answers a known path with a wrong method with 405 METHOD_NOT_ALLOWED and the methods it takes', async () => {
+    const { app } = serve()
+    for (const [method, url, allow] of [
+      ['DELETE', '/v1/status', 'GET, HEAD'],
+      ['POST', '/v1/members', 'GET, HEAD'],
+      ['PUT', '/metrics', 'GET, HEAD'],
+      ['GET', '/v1/faults', 'POST'],
+      ['DELETE', '/v1/status?x=1', 'GET, HEAD'],
+    ] as const) {
+      const response = await app.inject({ method, url })
+      assert.equal(response.statusCode, 405, `${method} ${url}`)
+      assert.equal(response.headers.allow, allow, `${method} ${url}`)
+      assert.equal(response.json().code, 'METHOD_NOT_ALLOWED')
+      assert.match(response.json().message, new RegExp(`${url.split('?')[0]} takes ${allow}`))
+    }
+    await app.close()
+  })
+
+  it('answers HEAD wherever GET answers: the same status and headers, no body', async () => {
+    const { app } = serve()
+    for (const route of Object.values(ROUTES).filter((each) => each.method === 'GET')) {
+      const head = await app.inject({ method: 'HEAD', url: route.url })
+      assert.equal(head.statusCode, 200, route.url)
+      assert.equal(head.body, '', route.url)
+      assert.match(
+        String(head.headers['content-type']),
+        new RegExp(`^${route.response.contentType.split(';')[0]}`),
+      )
     }
     await app.close()
   })
@@ -291,6 +323,91 @@ describe('control API bearer token', () => {
   it('needs no token when built without one (loopback)', async () => {
     const { app } = serve()
     assert.equal((await app.inject({ method: 'GET', url: '/v1/status' })).statusCode, 200)
+    await app.close()
+  })
+})
+
+describe('control API against browsers (DNS rebinding, cross-site requests)', () => {
+  it('on loopback, refuses a Host that is not a loopback name with 403 HOST_NOT_ALLOWED', async () => {
+    const { app } = serve()
+    for (const host of [
+      'attacker.example:7070',
+      'attacker.example',
+      '127.0.0.1.attacker.example:7070',
+      '0.0.0.0:7070',
+      '[::2]:7070',
+    ]) {
+      const response = await app.inject({ method: 'GET', url: '/v1/members', headers: { host } })
+      assert.equal(response.statusCode, 403, host)
+      assert.equal(response.json().code, 'HOST_NOT_ALLOWED', host)
+      assert.doesNotMatch(response.body, /12D3KooW/, host)
+    }
+    const faults = await app.inject({
+      method: 'POST',
+      url: '/v1/faults',
+      headers: { host: 'attacker.example:7070' },
+      payload: { dropPeers: [] },
+    })
+    assert.equal(faults.statusCode, 403)
+    assert.equal(faults.json().code, 'HOST_NOT_ALLOWED')
+    await app.close()
+  })
+
+  it('on loopback, serves localhost, 127.0.0.0/8 and ::1 with any port', async () => {
+    const { app } = serve()
+    for (const host of [
+      'localhost:7070',
+      'LOCALHOST',
+      '127.0.0.1:7070',
+      '127.9.8.7',
+      '[::1]:7070',
+      '[::1]',
+    ]) {
+      const response = await app.inject({ method: 'GET', url: '/v1/status', headers: { host } })
+      assert.equal(response.statusCode, 200, host)
+    }
+    await app.close()
+  })
+
+  it('refuses a request from a web page of another origin with 403 ORIGIN_NOT_ALLOWED', async () => {
+    for (const options of [{}, { requireToken: TOKEN, hosts: 'any' as const }]) {
+      const { app, node } = serve({ allowFaultInjection: true, ...options })
+      for (const origin of ['https://attacker.example', 'http://localhost:8080', 'null']) {
+        const response = await app.inject({
+          method: 'POST',
+          url: '/v1/faults',
+          headers: { host: '127.0.0.1:7070', origin, authorization: `Bearer ${TOKEN}` },
+          payload: { dropPeers: [FAKE_OTHER_PEER_ID] },
+        })
+        assert.equal(response.statusCode, 403, origin)
+        assert.equal(response.json().code, 'ORIGIN_NOT_ALLOWED', origin)
+      }
+      assert.deepEqual(node.appliedFaults, [])
+      await app.close()
+    }
+  })
+
+  it("serves a request from the API's own origin (the dashboard the daemon will serve)", async () => {
+    const { app, node } = serve({ allowFaultInjection: true })
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/faults',
+      headers: { host: '127.0.0.1:7070', origin: 'http://127.0.0.1:7070' },
+      payload: { dropPeers: [FAKE_OTHER_PEER_ID] },
+    })
+    assert.equal(response.statusCode, 200)
+    assert.deepEqual(node.appliedFaults, [{ dropPeers: [FAKE_OTHER_PEER_ID] }])
+    await app.close()
+  })
+
+  it('off loopback, leaves Host to the token: any name of the machine is fine with the token', async () => {
+    const { app } = serve({ requireToken: TOKEN, hosts: 'any' })
+    const response = await app.inject({
+      method: 'GET',
+      url: '/v1/status',
+      headers: { host: 'node7.example:7070', authorization: `Bearer ${TOKEN}` },
+    })
+    assert.equal(response.statusCode, 200)
     await app.close()
   })
 })

@@ -16,6 +16,7 @@ import {
 import { isMeshError } from '../kernel/index.ts'
 import type { FaultSpec, RunningNode } from '../node/index.ts'
 import { requireBearerToken } from './auth.ts'
+import { type AllowedHosts, browserGuard } from './browser-guard.ts'
 import { apiError, installErrorHandlers } from './error-handler.ts'
 import { registerEventStream } from './event-stream.ts'
 import { createMetrics } from './metrics.ts'
@@ -23,6 +24,13 @@ import { createMetrics } from './metrics.ts'
 export interface ServerOptions {
   /** When set, every request must carry `Authorization: Bearer <token>`; `listen.ts` sets it off loopback. */
   readonly requireToken?: string
+  /**
+   * Which Host names the API answers (`browser-guard.ts`): only loopback names, for an API on loopback
+   * that has no token, or any. @default 'loopback'
+   */
+  readonly hosts?: AllowedHosts
+  /** Serve HTTPS with this PEM certificate chain and key (`--api-cert`, `--api-key`). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }
   /** Serve `POST /v1/faults`; otherwise it answers 403 FAULTS_NOT_ALLOWED. @default false */
   readonly allowFaultInjection?: boolean
   /** Request and error logs (a pino logger from `logger.ts`); none when absent. */
@@ -64,6 +72,10 @@ export function buildServer(node: RunningNode, options: ServerOptions = {}): Fas
     maxStreams: options.maxEventStreams ?? SERVER_DEFAULTS.maxEventStreams,
     maxBufferedBytes: SERVER_DEFAULTS.maxEventBufferedBytes,
   })
+  // HEAD of the stream answers its headers and ends, instead of holding a connection open for nothing.
+  app.head(ROUTES.streamEvents.url, async (_request, reply) =>
+    reply.type(ROUTES.streamEvents.response.contentType).header('cache-control', 'no-cache').send(),
+  )
   registerFaults(app, node, options.allowFaultInjection ?? false)
   let openApi: OpenApiDocument | undefined
   app.route({
@@ -84,6 +96,7 @@ export function buildServer(node: RunningNode, options: ServerOptions = {}): Fas
 /** Fastify configured to refuse rather than repair, with the hooks every route shares. */
 function createApp(options: ServerOptions): FastifyInstance {
   const app = Fastify({
+    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     // One debug line per request (below) instead of two info lines: Prometheus scrapes would fill the log.
     logController: new LogController({ disableRequestLogging: true }),
@@ -91,9 +104,9 @@ function createApp(options: ServerOptions): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     // Refused below with our own `{code, message}` body rather than Fastify's.
     return503OnClosing: false,
-    // Only the routes of the table: a HEAD of the event stream would hold a connection open for nothing.
+    // HEAD routes are added per route (`definition`), so that the event stream gets its own.
     exposeHeadRoutes: false,
-  })
+  }) as unknown as FastifyInstance
   installErrorHandlers(app)
   // Fastify reads text/plain bodies as strings by default; every body here is JSON, anything else is 415.
   app.removeContentTypeParser('text/plain')
@@ -107,6 +120,8 @@ function createApp(options: ServerOptions): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode }, 'api request')
   })
+  // Before the token: a web page is refused whether or not it could guess one.
+  app.addHook('onRequest', browserGuard(options.hosts ?? 'loopback'))
   if (options.requireToken !== undefined) app.addHook('onRequest', requireBearerToken(options.requireToken))
   return app
 }
@@ -143,6 +158,7 @@ function definition(id: RouteId) {
   return {
     method: route.method,
     url: route.url,
+    exposeHeadRoute: route.method === 'GET',
     schema: {
       ...(route.body === undefined ? {} : { body: route.body }),
       ...(route.response.contentType === 'application/json'

@@ -82,7 +82,7 @@ export function registerCluster(program: Command): void {
         if (flags.json) process.stdout.write(`${JSON.stringify({ nodes: nodes.map(contract) })}\n`)
         else
           process.stdout.write(
-            `${formatTable(nodes)}\nconverged in ${Math.round(performance.now() - started)} ms\n`,
+            `${formatTable(nodes)}\n${upLine(nodes.length, performance.now() - started)}\n`,
           )
       },
     )
@@ -114,7 +114,12 @@ export function registerCluster(program: Command): void {
     .option(...dirOption)
     .action(async (name: string, flags: DirFlags) => {
       const node = await restart(flags.dir, name, CONVERGE_LIMIT_MS)
-      process.stdout.write(`restarted ${node.name} (pid ${node.pid}); the cluster has converged\n`)
+      const running = (await status(flags.dir)).filter((each) => each.pid !== null).length
+      process.stdout.write(
+        running > 1
+          ? `restarted ${node.name} (pid ${node.pid}); the ${running} running nodes see each other again\n`
+          : `restarted ${node.name} (pid ${node.pid}); it is the only node running\n`,
+      )
     })
 
   cluster
@@ -144,6 +149,14 @@ export function registerCluster(program: Command): void {
       const { stopped, forced } = await down(flags.dir)
       process.stdout.write(`stopped ${stopped} nodes${forced > 0 ? ` (${forced} needed SIGKILL)` : ''}\n`)
     })
+}
+
+/** What `up` says at the end; a lone node has no one to converge with, so it does not say "converged". */
+export function upLine(nodes: number, elapsedMs: number): string {
+  const ms = Math.round(elapsedMs)
+  return nodes === 1
+    ? `1 node running (alone, so there is nothing to converge); up in ${ms} ms`
+    : `converged in ${ms} ms: each of the ${nodes} nodes sees every other alive`
 }
 
 function contract(node: NodeReport): {

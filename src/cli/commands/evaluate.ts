@@ -6,14 +6,17 @@
  */
 import type { Command } from 'commander'
 import { MeshError } from '../../kernel/index.ts'
-import { checkEvaluation } from '../../workloads/neuro/evaluator.ts'
-import { compileNetwork } from '../../workloads/neuro/network.ts'
 import {
+  checkEvaluation,
+  compileNetwork,
+  createTask,
   type ImportedNetwork,
+  isTaskName,
   NetworkFormatError,
   parseNetworkFile,
-} from '../../workloads/neuro/network-format.ts'
-import { createTask, isTaskName, TASK_NAMES, type TaskName } from '../../workloads/neuro/tasks/index.ts'
+  TASK_NAMES,
+  type TaskName,
+} from '../../workloads/neuro/index.ts'
 import { readInputFile } from '../input-file.ts'
 import { choiceOption, integerOption } from '../options.ts'
 

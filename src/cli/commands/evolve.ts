@@ -9,31 +9,34 @@ import { availableParallelism } from 'node:os'
 import type { Command } from 'commander'
 import { MeshError } from '../../kernel/index.ts'
 import {
+  type BatchEvaluator,
+  bestChampion,
+  builtInTaskFitness,
   type Checkpoint,
   CheckpointError,
-  loadCheckpoint,
-  saveCheckpoint,
-} from '../../workloads/neuro/checkpoint.ts'
-import { type NeatConfig, NeatConfigError } from '../../workloads/neuro/config.ts'
-import { type BatchEvaluator, EvaluationError, InlineEvaluator } from '../../workloads/neuro/evaluator.ts'
-import {
-  bestChampion,
+  createTask,
+  EvaluationError,
   type ExperimentSummary,
   experimentTask,
-  runExperiment,
-  taskConfig,
-} from '../../workloads/neuro/experiment.ts'
-import { exportNetwork } from '../../workloads/neuro/network-format.ts'
-import {
+  exportNetwork,
+  InlineEvaluator,
   jsonLinesReporter,
+  loadCheckpoint,
+  type NeatConfig,
+  NeatConfigError,
   progressBarReporter,
   type Reporter,
+  runExperiment,
+  saveCheckpoint,
   silentReporter,
-} from '../../workloads/neuro/reporters.ts'
-import { createTask, TASK_NAMES, type TaskName } from '../../workloads/neuro/tasks/index.ts'
-import { builtInTaskFitness, WorkerPoolEvaluator } from '../../workloads/neuro/worker-pool-evaluator.ts'
+  TASK_NAMES,
+  type TaskName,
+  taskConfig,
+  WorkerPoolEvaluator,
+} from '../../workloads/neuro/index.ts'
 import { readInputFile } from '../input-file.ts'
 import { choiceOption, integerOption } from '../options.ts'
+import { checkWritableFile } from '../output-file.ts'
 
 interface EvolveFlags {
   seed: number
@@ -78,12 +81,12 @@ export function registerEvolve(program: Command): void {
     .option(
       '--population <p>',
       "genomes per generation (default: the task's)",
-      integerOption('--population', 2),
+      integerOption('--population', 2, 1_000_000),
     )
     .option(
       '--max-generations <g>',
       'generations before a run fails (default 1000)',
-      integerOption('--max-generations', 1),
+      integerOption('--max-generations', 1, 1_000_000),
     )
     .option(
       '--workers <w>',
@@ -107,13 +110,18 @@ export function registerEvolve(program: Command): void {
     .option(
       '--checkpoint-seconds <s>',
       'seconds between checkpoint saves',
-      integerOption('--checkpoint-seconds', 1),
+      integerOption('--checkpoint-seconds', 1, 86_400),
       10,
     )
     .option('--resume <file>', 'continue the experiment saved in this checkpoint')
     .option('--json', 'print one JSON object instead of a summary', false)
     .option('--quiet', 'no progress output on stderr', false)
     .action(async (taskName: TaskName, flags: EvolveFlags, command: Command) => {
+      // Before anything runs: a bad output path or worker count must not cost a run's minutes.
+      if (flags.export !== undefined) checkWritableFile('--export', flags.export)
+      if (flags.checkpoint !== undefined) checkWritableFile('--checkpoint', flags.checkpoint)
+      else if (flags.resume !== undefined) checkWritableFile('--resume', flags.resume)
+      if (flags.workers !== undefined) checkWorkers(flags.workers)
       const checkpoint =
         flags.resume === undefined ? undefined : await resumeFrom(flags.resume, taskName, command)
       const settings = checkpoint?.settings ?? (await newSettings(taskName, flags))
@@ -192,6 +200,27 @@ export function registerEvolve(program: Command): void {
         await evaluator.close()
       }
     })
+}
+
+/**
+ * More worker threads than cores only share the cores (and cost memory); a few more can still help a
+ * machine whose cores are busy with other work, many more is a typo.
+ */
+const MAX_WORKERS_PER_CORE = 4
+
+function checkWorkers(workers: number): void {
+  const cores = availableParallelism()
+  if (workers > MAX_WORKERS_PER_CORE * cores) {
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      `--workers must be at most ${MAX_WORKERS_PER_CORE * cores} (${MAX_WORKERS_PER_CORE} × this machine's ${cores} cores), got '${workers}'`,
+    )
+  }
+  if (workers > cores) {
+    process.stderr.write(
+      `meshwork: warning: --workers ${workers} is more than this machine's ${cores} cores; the threads will share them\n`,
+    )
+  }
 }
 
 function angleOption(text: string): number {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { FakeNode } from '../../daemon/testing/fake-node.ts'
-import { formatMembersTable, shortPeerId } from './members.ts'
+import { formatMembersTable } from './members.ts'
 
 describe('members table', () => {
   it('puts self first, then alive, suspect, failed and left members, and counts them', () => {
@@ -23,11 +23,6 @@ describe('members table', () => {
     assert.equal(lines.at(-2), '3 members: 1 alive, 1 suspect, 1 failed')
     const columns = (line: string | undefined) => (line ?? '').indexOf('STATE')
     assert.equal(lines[1]?.indexOf('alive'), columns(lines[0]))
-  })
-
-  it('shortens long peer ids to prefix and suffix, and leaves short ones alone', () => {
-    assert.equal(shortPeerId('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'), '12D3KooW…kSCVe2Xo')
-    assert.equal(shortPeerId('node-1'), 'node-1')
   })
 
   it('says so when there are no members', () => {

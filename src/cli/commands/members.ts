@@ -3,8 +3,7 @@
  * the API's JSON.
  */
 import type { Command } from 'commander'
-import type { MembersView, MemberView } from '../../api/index.ts'
-import { getMembers } from '../../api/index.ts'
+import { getMembers, type MembersView, type MemberView, shortPeerId } from '../../api/index.ts'
 import { type ApiClientFlags, addApiClientOptions } from '../api-options.ts'
 
 const STATE_ORDER = ['alive', 'suspect', 'failed', 'left'] as const
@@ -56,11 +55,6 @@ function row(member: MemberView, self: boolean): string[] {
     region || '—',
     member.rttMs === undefined ? '—' : formatRtt(member.rttMs),
   ]
-}
-
-/** `12D3KooW…kSCVe2Xo`: the prefix says the key type, the suffix tells peers apart. */
-export function shortPeerId(peerId: string): string {
-  return peerId.length <= 20 ? peerId : `${peerId.slice(0, 8)}…${peerId.slice(-8)}`
 }
 
 function formatRtt(ms: number): string {

@@ -8,7 +8,7 @@
  * so other verbs start without them and tests never load libp2p.
  */
 import type { Command } from 'commander'
-import { CONFIG_KEYS, CONFIG_OPTIONS } from '../../daemon/config-options.ts'
+import { CONFIG_KEYS, CONFIG_OPTIONS } from '../../daemon/config/index.ts'
 import type { Daemon, StartNode } from '../../daemon/index.ts'
 import { MeshError } from '../../kernel/index.ts'
 
@@ -26,6 +26,7 @@ export function registerNodeStart(program: Command): void {
       '--config <file>',
       'JSON file of these options in camelCase, e.g. {"capacity": 4}; flags override it',
     )
+    .addHelpText('after', API_SECURITY_HELP)
     .action(async (_options: unknown, command: Command) => {
       // Only what was typed: commander's own defaults (mdns: true) must not override the config file.
       const typed = Object.fromEntries(
@@ -37,6 +38,16 @@ export function registerNodeStart(program: Command): void {
       process.stdout.write(readyLine(daemon))
     })
 }
+
+const API_SECURITY_HELP = `
+The control API:
+  On loopback (the default, 127.0.0.1:7070) it needs no token, and answers only requests addressed to
+  localhost, 127.0.0.1 or [::1] that no web page of another origin sent (DNS rebinding, cross-site
+  requests). Off loopback (e.g. --api 0.0.0.0:7070) every request needs the bearer token kept in
+  <data-dir>/api-token, and the API needs TLS: --api-cert FILE --api-key FILE (PEM), or --api-insecure
+  to serve plain HTTP on a network you trust. Clients pass the token with --token and, for a
+  self-signed certificate, the certificate with --ca.
+`
 
 /** The one line printed when the node is ready. */
 export function readyLine(daemon: Pick<Daemon, 'node' | 'apiUrl' | 'tokenFile'>): string {

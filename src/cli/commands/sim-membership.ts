@@ -3,9 +3,13 @@
  * Exits non-zero when a checker fails, printing the command that replays the run.
  */
 import type { Command } from 'commander'
-import { type MembershipReport, runMembershipSimulation } from '../../engines/sim/membership/run.ts'
-import { type MembershipScenario, SCENARIO_DEFAULTS } from '../../engines/sim/membership/scenario.ts'
-import { CONNECTION_CLASSES, type ConnectionClass } from '../../kernel/index.ts'
+import {
+  type MembershipReport,
+  type MembershipScenario,
+  runMembershipSimulation,
+  SCENARIO_DEFAULTS,
+} from '../../engines/sim/index.ts'
+import { CONNECTION_CLASSES, type ConnectionClass, MeshError } from '../../kernel/index.ts'
 import { choiceOption, fractionOption, integerOption } from '../options.ts'
 
 interface SimMembershipFlags {
@@ -38,8 +42,17 @@ export function registerSimMembership(sim: Command): void {
       choiceOption('--connection-class', CONNECTION_CLASSES),
       'lan',
     )
-    .option('--loss <rate>', 'message loss rate during the fault window, e.g. 0.05', fractionOption('--loss'))
-    .option('--crash <k>', 'nodes crashed one after another', integerOption('--crash', 0), 1)
+    .option(
+      '--loss <rate>',
+      'message loss from the start until the liveness phase (joins, steady phase, crashes, partition), e.g. 0.05; the liveness phase then runs without loss',
+      fractionOption('--loss'),
+    )
+    .option(
+      '--crash <k>',
+      'nodes crashed one after another (at most nodes − 2: two must survive to detect them)',
+      integerOption('--crash', 0),
+      1,
+    )
     .option('--partition', 'split the cluster 40|60, then heal', false)
     .option(
       '--swarm',
@@ -55,12 +68,13 @@ export function registerSimMembership(sim: Command): void {
     )
     .option(
       '--steady-ms <ms>',
-      'quiet time before the faults',
-      integerOption('--steady-ms', 0),
+      'quiet time before the faults (at most an hour of simulated time)',
+      integerOption('--steady-ms', 0, MAX_STEADY_MS),
       SCENARIO_DEFAULTS.steadyMs,
     )
     .option('--json', 'print one JSON object instead of a summary', false)
-    .action((flags: SimMembershipFlags) => {
+    .action((flags: SimMembershipFlags, command: Command) => {
+      checkFaultFlags(flags, command)
       const scenario: MembershipScenario = {
         ...SCENARIO_DEFAULTS,
         nodes: flags.nodes,
@@ -85,6 +99,32 @@ export function registerSimMembership(sim: Command): void {
         process.exitCode = 1
       }
     })
+}
+
+/** A steady phase is seconds; an hour already simulates days of node-time on a large cluster. */
+const MAX_STEADY_MS = 3_600_000
+
+/** Refuses fault settings the run would silently not apply. */
+function checkFaultFlags(flags: SimMembershipFlags, command: Command): void {
+  const maxCrashes = Math.max(0, flags.nodes - 2)
+  // The default (one crash) fits every cluster but the smallest, where it simply does not happen.
+  if (flags.crash > maxCrashes && command.getOptionValueSource('crash') === 'cli') {
+    throw new MeshError(
+      'INVALID_ARGUMENT',
+      `--crash must be at most ${maxCrashes} with ${flags.nodes} nodes (two must survive to detect the crashes), got '${flags.crash}'`,
+    )
+  }
+  if (flags.swarm) {
+    const given = ['loss', 'crash', 'partition'].filter(
+      (name) => command.getOptionValueSource(name) === 'cli',
+    )
+    if (given.length > 0) {
+      throw new MeshError(
+        'INVALID_ARGUMENT',
+        `${given.map((name) => `--${name}`).join(', ')} cannot be combined with --swarm: the seed draws its own fault mix`,
+      )
+    }
+  }
 }
 
 export function formatSummary(r: MembershipReport): string {

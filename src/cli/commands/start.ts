@@ -1,7 +1,9 @@
 /**
  * `meshwork start` (what `npm start` runs): a local five-node cluster of real node processes on loopback,
  * its membership table, and a live log of membership events from every node, until Ctrl-C stops
- * everything (each node announces its leave; nothing is left running).
+ * everything (each node announces its leave; nothing is left running). It suggests commands that break
+ * the cluster from another terminal; a node restarted that way is followed again, and when every node has
+ * been killed it cleans up and exits with status 1.
  *
  * `--sim` runs the earlier offline demonstration instead: a simulated 50-node cluster with crashes, loss
  * and a partition, printed as a summary.
@@ -10,10 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { type NodeEvent, streamEvents } from '../../api/index.ts'
-import { DEFAULT_BASE_PORT, down, status, up } from '../../cluster/index.ts'
-import { runMembershipSimulation } from '../../engines/sim/membership/run.ts'
-import { SCENARIO_DEFAULTS } from '../../engines/sim/membership/scenario.ts'
+import { describeEvent, shortPeerId } from '../../api/index.ts'
+import { DEFAULT_BASE_PORT, down, followClusterEvents, status, up } from '../../cluster/index.ts'
+import { runMembershipSimulation, SCENARIO_DEFAULTS } from '../../engines/sim/index.ts'
 import { integerOption } from '../options.ts'
 import { formatTable } from './cluster.ts'
 import { formatSummary } from './sim-membership.ts'
@@ -69,20 +70,21 @@ async function runCluster(flags: StartFlags): Promise<void> {
   process.stdout.write(`Meshwork: starting ${flags.nodes} nodes on loopback (state in ${dir})…\n`)
   const stop = new AbortController()
   let stopping = false
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return
+  const shutdown = async (): Promise<string> => {
+    if (stopping) return ''
     stopping = true
     stop.abort()
-    process.stdout.write('\nstopping: every node announces its leave…\n')
-    const { stopped, forced } = await down(dir)
+    const { stopped, forced } = await down(dir).catch(() => ({ stopped: 0, forced: 0 }))
     rmSync(dir, { recursive: true, force: true })
-    process.stdout.write(
-      `stopped ${stopped} nodes${forced > 0 ? ` (${forced} needed SIGKILL)` : ''}; nothing is left running\n`,
-    )
+    return `stopped ${stopped} nodes${forced > 0 ? ` (${forced} needed SIGKILL)` : ''}`
   }
   const onSignal = (): void => {
+    process.stdout.write('\nstopping: every node announces its leave…\n')
     void shutdown().then(
-      () => process.exit(0),
+      (line) => {
+        process.stdout.write(`${line}; nothing is left running\n`)
+        process.exit(0)
+      },
       (error: unknown) => {
         process.stderr.write(`meshwork: ${(error as Error).message}\n`)
         process.exit(1)
@@ -93,53 +95,49 @@ async function runCluster(flags: StartFlags): Promise<void> {
   process.once('SIGTERM', onSignal)
 
   const started = performance.now()
-  const state = await up({
-    nodes: flags.nodes,
-    dir,
-    connectionClass: 'lan',
-    basePort: flags.basePort,
-    convergeLimitMs: 60_000,
+  let state: Awaited<ReturnType<typeof up>>
+  try {
+    state = await up({
+      nodes: flags.nodes,
+      dir,
+      connectionClass: 'lan',
+      basePort: flags.basePort,
+      convergeLimitMs: 60_000,
+    })
+  } catch (error) {
+    // up has stopped every node it started; the directory goes too
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+  const names = state.nodes.map((node) => node.name)
+  process.stdout.write(
+    `\n${formatTable(await status(dir))}\n\nconverged in ${Math.round(performance.now() - started)} ms. ` +
+      `Break it from another terminal:\n${suggestedCommands(names, dir)}\nlive events (Ctrl-C stops the cluster):\n`,
+  )
+  const byId = new Map(state.nodes.map((node) => [node.peerId, node.name]))
+  const nameOf = (id: string): string => byId.get(id) ?? shortPeerId(id)
+  const width = Math.max(...names.map((name) => name.length))
+  const stamp = (): string => new Date().toISOString().slice(11, 23)
+  const end = await followClusterEvents(dir, {
+    signal: stop.signal,
+    onEvent: (node, event) =>
+      process.stdout.write(`${stamp()}  ${node.name.padEnd(width)}  ${describeEvent(event, nameOf)}\n`),
+    onNotice: (line) => process.stdout.write(`${stamp()}  ${line}\n`),
   })
-  process.stdout.write(
-    `\n${formatTable(await status(dir))}\n\nconverged in ${Math.round(performance.now() - started)} ms. `,
-  )
-  process.stdout.write(
-    `Break it from another terminal:\n  npx meshwork cluster kill n3 --dir ${dir}\n  npx meshwork cluster partition n0,n1 --dir ${dir}\n  npx meshwork cluster heal --dir ${dir}\n\nlive events (Ctrl-C stops the cluster):\n`,
-  )
-  const names = new Map(state.nodes.map((node) => [node.peerId, node.name]))
-  const nameOf = (id: string): string => names.get(id) ?? `…${id.slice(-6)}`
-  await Promise.all(
-    state.nodes.map(async (node) => {
-      try {
-        for await (const event of streamEvents(node.api, undefined, { signal: stop.signal })) {
-          process.stdout.write(
-            `${new Date().toISOString().slice(11, 23)}  ${node.name.padEnd(4)} ${describe(event, nameOf)}\n`,
-          )
-        }
-      } catch {
-        // the node went away (killed from another terminal): its stream ends here
-      }
-    }),
-  )
+  if (end === 'every-node-down') {
+    await shutdown()
+    process.stdout.write(
+      `${stamp()}  every node has stopped (killed from another terminal?); cleaned up ${dir}; nothing is left running\n`,
+    )
+    process.exitCode = 1
+  }
 }
 
-function describe(event: NodeEvent, nameOf: (id: string) => string): string {
-  switch (event.type) {
-    case 'MemberJoined':
-      return `${nameOf(event.member.id)} joined`
-    case 'MemberSuspected':
-      return `suspects ${nameOf(event.id)} (accused by ${nameOf(event.from)})`
-    case 'MemberUpdated':
-      return `${nameOf(event.member.id)} changed its record (incarnation ${event.member.incarnation})`
-    case 'MemberAlive':
-      return `${nameOf(event.id)} is alive again (incarnation ${event.incarnation})`
-    case 'MemberFailed':
-      return `${nameOf(event.id)} FAILED`
-    case 'MemberLeft':
-      return `${nameOf(event.id)} left`
-    case 'PartitionDetected':
-      return `PARTITION: reaches ${event.reachable} of ${event.known}`
-    case 'PartitionHealed':
-      return `partition healed: reaches ${event.reachable} of ${event.known}`
-  }
+/** Commands that break the cluster just started, with its own node names. */
+export function suggestedCommands(names: readonly string[], dir: string): string {
+  const last = names.at(-1) ?? 'n0'
+  const side = names.slice(0, Math.max(1, Math.floor(names.length / 2))).join(',')
+  return [`cluster kill ${last}`, `cluster restart ${last}`, `cluster partition ${side}`, 'cluster heal']
+    .map((command) => `  npx meshwork ${command} --dir ${dir}\n`)
+    .join('')
 }

@@ -11,6 +11,7 @@ export {
 export { NEAT_DEFAULTS, type NeatConfig, NeatConfigError, neatConfig } from './config.ts'
 export {
   type BatchEvaluator,
+  checkEvaluation,
   type Evaluation,
   type EvaluationContext,
   EvaluationError,
@@ -31,6 +32,7 @@ export {
   bestChampion,
   type ExperimentOptions,
   type ExperimentSummary,
+  experimentTask,
   runExperiment,
   taskConfig,
 } from './experiment.ts'
@@ -38,11 +40,19 @@ export type { ConnectionGene, Genome, NodeGene } from './genome.ts'
 export { compileNetwork, type Network } from './network.ts'
 export {
   exportNetwork,
+  type ImportedNetwork,
   importNetwork,
   type NetworkDocument,
   NetworkFormatError,
   parseNetworkFile,
 } from './network-format.ts'
-export { jsonLinesReporter, progressBarReporter, type Reporter } from './reporters.ts'
-export { createTask, type NeatTask, TASK_NAMES, type TaskName, type TaskOptions } from './tasks/index.ts'
+export { jsonLinesReporter, progressBarReporter, type Reporter, silentReporter } from './reporters.ts'
+export {
+  createTask,
+  isTaskName,
+  type NeatTask,
+  TASK_NAMES,
+  type TaskName,
+  type TaskOptions,
+} from './tasks/index.ts'
 export { builtInTaskFitness, type FitnessModule, WorkerPoolEvaluator } from './worker-pool-evaluator.ts'

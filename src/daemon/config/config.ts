@@ -9,9 +9,10 @@
 import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { MeshError } from '../kernel/index.ts'
-import type { NodeOptions } from '../node/index.ts'
-import type { ApiAddress } from './api-address.ts'
+import { MeshError } from '../../kernel/index.ts'
+import type { NodeOptions } from '../../node/index.ts'
+import { type ApiAddress, formatApiAddress, isLoopbackHost } from './api-address.ts'
+import { type ApiTls, readPemFile } from './api-tls.ts'
 import {
   CONFIG_DEFAULTS,
   CONFIG_KEYS,
@@ -30,6 +31,8 @@ const MAX_CONFIG_FILE_BYTES = 1_048_576
 export interface DaemonConfig {
   readonly node: NodeOptions
   readonly api: ApiAddress
+  /** The API's certificate and key, read from `--api-cert` and `--api-key`; the API serves HTTPS. */
+  readonly tls?: ApiTls
   readonly logLevel: LogLevel
 }
 
@@ -67,7 +70,9 @@ export function resolveConfig(flags: Readonly<Record<string, unknown>>, cwd = pr
           keySource.label,
           keySource.fromFlag ? 'INVALID_ARGUMENT' : 'INVALID_CONFIG',
         )
+  const tls = readApiTls(values, labels)
   return {
+    ...(tls === undefined ? {} : { tls }),
     node: {
       realm: values.realm,
       ...(realmKey === undefined ? {} : { realmKey }),
@@ -91,6 +96,38 @@ export function resolveConfig(flags: Readonly<Record<string, unknown>>, cwd = pr
     api: values.api,
     logLevel: values.logLevel,
   }
+}
+
+/**
+ * Off loopback the API is reachable from the network, where the bearer token must not travel readable:
+ * TLS, or an explicit `--api-insecure` for a network the operator trusts.
+ */
+function readApiTls(
+  values: ConfigValues,
+  labels: Partial<Record<ConfigKey, ValueSource>>,
+): ApiTls | undefined {
+  const label = (key: ConfigKey): string => labels[key]?.label ?? flagName(key)
+  const code = (key: ConfigKey) => (labels[key]?.fromFlag === false ? 'INVALID_CONFIG' : 'INVALID_ARGUMENT')
+  if ((values.apiCert === undefined) !== (values.apiKey === undefined)) {
+    const given: ConfigKey = values.apiCert === undefined ? 'apiKey' : 'apiCert'
+    throw new MeshError(
+      code(given),
+      `${label('apiCert')} and ${label('apiKey')} go together: give both, or neither`,
+    )
+  }
+  if (values.apiCert !== undefined && values.apiKey !== undefined) {
+    return {
+      cert: readPemFile(values.apiCert, label('apiCert'), 'CERTIFICATE', code('apiCert')),
+      key: readPemFile(values.apiKey, label('apiKey'), 'PRIVATE KEY', code('apiKey')),
+    }
+  }
+  if (!isLoopbackHost(values.api.host) && !values.apiInsecure) {
+    throw new MeshError(
+      code('api'),
+      `${label('api')} ${formatApiAddress(values.api)} is reachable from other machines: give it a certificate with --api-cert FILE --api-key FILE, or accept plain HTTP with --api-insecure (the bearer token then crosses the network readable)`,
+    )
+  }
+  return undefined
 }
 
 export function defaultDataDir(realm: string): string {

@@ -3,7 +3,7 @@
  * so that the key stays out of shell history and `ps`. Messages say how to make a valid one.
  */
 import { readFileSync, statSync } from 'node:fs'
-import { MeshError, type MeshErrorCode } from '../kernel/index.ts'
+import { MeshError, type MeshErrorCode } from '../../kernel/index.ts'
 
 export const REALM_KEY_BYTES = 32
 /** A hex key with a newline and some whitespace is < 100 bytes; anything much larger is the wrong file. */

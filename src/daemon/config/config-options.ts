@@ -11,16 +11,19 @@
  * - connection class `lan`, capacity 1, memory 0 (not advertised), no region, labels or hidden flag: the
  *   membership `DEFAULT_PROFILE`.
  * - data dir `~/.meshwork/<realm>`: one identity per realm per user.
- * - API on 127.0.0.1:7070: loopback needs no token; other hosts do (`listen.ts`).
+ * - API on 127.0.0.1:7070: loopback needs no token; other hosts need the token and TLS, or an explicit
+ *   `--api-insecure` (`listen.ts`, `config.ts`).
  * - mDNS on, fault injection off, log level `info`.
  */
+import { statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
-import { CONNECTION_CLASSES, isConnectionClass, MeshError } from '../kernel/index.ts'
-import type { NodeOptions } from '../node/index.ts'
-import { WIRE_LIMITS } from '../protocols/membership/index.ts'
+import { CONNECTION_CLASSES, isConnectionClass, MeshError } from '../../kernel/index.ts'
+import type { NodeOptions } from '../../node/index.ts'
+import { WIRE_LIMITS } from '../../protocols/membership/index.ts'
 import { type ApiAddress, DEFAULT_API_ADDRESS, formatApiAddress, parseApiAddress } from './api-address.ts'
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
+import { ADDRESS_EXAMPLES, type AddressUse, multiaddrProblem } from './multiaddr-option.ts'
 
 /**
  * The options after reading, before the realm key file is read and the data dir defaulted: the node's
@@ -33,6 +36,12 @@ export type ConfigValues = Readonly<
     /** Undefined means `~/.meshwork/<realm>`. */
     dataDir: string | undefined
     api: ApiAddress
+    /** Path of the API's PEM certificate chain; with `apiKey`, the API serves HTTPS. */
+    apiCert: string | undefined
+    /** Path of the API's PEM private key. */
+    apiKey: string | undefined
+    /** Serve plain HTTP off loopback (the token then crosses the network readable). */
+    apiInsecure: boolean
     logLevel: LogLevel
   }
 >
@@ -52,6 +61,9 @@ export const CONFIG_DEFAULTS: ConfigValues = Object.freeze({
   hidden: false,
   dataDir: undefined,
   api: DEFAULT_API_ADDRESS,
+  apiCert: undefined,
+  apiKey: undefined,
+  apiInsecure: false,
   mdns: true,
   // across networks, a realm is found through the DHT and nodes behind NAT need relays and hole punching
   dht: true,
@@ -82,11 +94,12 @@ export interface OptionSpec<T> {
   readonly read: (value: unknown, source: ValueSource) => T
 }
 
-export function invalid(source: ValueSource, requirement: string, got: unknown): never {
+/** `why`, when given, says in a few words what is wrong with the value. */
+export function invalid(source: ValueSource, requirement: string, got: unknown, why?: string): never {
   const shown = source.fromFlag && typeof got === 'string' ? `'${got}'` : JSON.stringify(got)
   throw new MeshError(
     source.fromFlag ? 'INVALID_ARGUMENT' : 'INVALID_CONFIG',
-    `${source.label} must be ${requirement}, got ${shown}`,
+    `${source.label} must be ${requirement}, got ${shown}${why === undefined || why === '' ? '' : ` (${why})`}`,
   )
 }
 
@@ -118,10 +131,22 @@ function flag(): OptionSpec<boolean>['read'] {
   }
 }
 
+interface ItemSpec {
+  readonly requirement: string
+  /** Undefined when the item is fine; otherwise what is wrong with it ('' when the requirement says all). */
+  readonly problem: (value: string) => string | undefined
+}
+
+/** An item spec from a plain test, for items whose requirement says everything. */
+function item(requirement: string, ok: (value: string) => boolean): ItemSpec {
+  return { requirement, problem: (value) => (ok(value) ? undefined : '') }
+}
+
 /** Flags take comma-separated text; files take an array of strings. Each item is checked on its own. */
 function list(
-  item: { readonly requirement: string; readonly ok: (value: string) => boolean },
+  item: ItemSpec,
   maxItems: number,
+  minItems?: { readonly count: number; readonly example: string },
 ): OptionSpec<readonly string[]>['read'] {
   return (value, source) => {
     let items: readonly string[]
@@ -136,37 +161,63 @@ function list(
       return invalid(source, `an array of strings, each ${item.requirement}`, value)
     }
     if (items.length > maxItems) invalid(source, `at most ${maxItems} items`, value)
+    if (minItems !== undefined && items.length < minItems.count) {
+      invalid(source, `at least ${minItems.count === 1 ? 'one' : minItems.count} ${minItems.example}`, value)
+    }
     items.forEach((part, index) => {
-      if (!item.ok(part)) {
+      const problem = item.problem(part)
+      if (problem !== undefined) {
         const label = source.fromFlag ? source.label : `${source.label}[${index}]`
-        invalid({ ...source, label }, item.requirement, part)
+        invalid({ ...source, label }, item.requirement, part, problem)
       }
     })
     return items
   }
 }
 
-function path(): OptionSpec<string>['read'] {
+function path(what = 'a file path'): OptionSpec<string>['read'] {
   return (value, source) => {
-    if (typeof value !== 'string' || value.trim() === '') invalid(source, 'a file or directory path', value)
+    if (typeof value !== 'string' || value.trim() === '') invalid(source, what, value)
     if (value === '~' || value.startsWith('~/')) return resolve(homedir(), value.slice(2))
     return isAbsolute(value) ? value : resolve(source.baseDir, value)
   }
 }
 
-const multiaddr = {
-  requirement: `a multiaddr like /ip4/192.0.2.7/tcp/4001 (at most ${WIRE_LIMITS.maxAddressBytes} bytes)`,
-  // The engine parses multiaddrs fully; this catches what is plainly not one (a host:port, a URL, a typo).
-  ok: (value: string) =>
-    /^(\/[A-Za-z0-9-]+\/[^/\s,]+)+(\/[A-Za-z0-9-]+)*$/.test(value) &&
-    utf8Bytes(value) <= WIRE_LIMITS.maxAddressBytes,
+/** A directory, made on start when missing; something else already there is refused now, not at start. */
+function directory(): OptionSpec<string>['read'] {
+  const readPath = path('a directory path')
+  return (value, source) => {
+    const resolved = readPath(value, source)
+    let kind: string | undefined
+    try {
+      const stats = statSync(resolved)
+      if (!stats.isDirectory()) kind = stats.isFile() ? 'a file' : 'not a directory'
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      // ENOENT: made on start. ENOTDIR: a file stands where a parent directory should be.
+      if (code === 'ENOTDIR') kind = 'under a file'
+    }
+    if (kind !== undefined) invalid(source, 'a directory', value, `${resolved} is ${kind}`)
+    return resolved
+  }
 }
 
-const peerId = {
-  requirement: 'a peer id like 12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
-  // base58btc (12D3KooW…, Qm…) or a base32 CID (b…).
-  ok: (value: string) => /^[1-9A-HJ-NP-Za-km-z]{32,128}$/.test(value) || /^b[a-z2-7]{32,128}$/.test(value),
+/** Parsed as the engine will parse it (`multiaddr-option.ts`), and short enough for a member record. */
+function address(use: AddressUse): ItemSpec {
+  return {
+    requirement: `a multiaddr like ${ADDRESS_EXAMPLES[use]}`,
+    problem: (value) =>
+      utf8Bytes(value) > WIRE_LIMITS.maxAddressBytes
+        ? `longer than ${WIRE_LIMITS.maxAddressBytes} bytes`
+        : multiaddrProblem(value, use),
+  }
 }
+
+const peerId = item(
+  'a peer id like 12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
+  // base58btc (12D3KooW…, Qm…) or a base32 CID (b…).
+  (value) => /^[1-9A-HJ-NP-Za-km-z]{32,128}$/.test(value) || /^b[a-z2-7]{32,128}$/.test(value),
+)
 
 export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigValues[Key]> } = {
   realm: {
@@ -186,13 +237,17 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
     flags: '--seeds <multiaddrs>',
     description: 'comma-separated multiaddrs of nodes to join through',
     defaultText: 'none',
-    read: list(multiaddr, 64),
+    read: list(address('seed'), 64),
   },
   listen: {
     flags: '--listen <multiaddrs>',
     description: 'comma-separated multiaddrs to listen on',
     defaultText: CONFIG_DEFAULTS.listen.join(','),
-    read: list(multiaddr, WIRE_LIMITS.maxAddresses),
+    // A node that listens nowhere cannot be reached by the members it learns of.
+    read: list(address('listen'), WIRE_LIMITS.maxAddresses, {
+      count: 1,
+      example: 'multiaddr, e.g. /ip4/0.0.0.0/tcp/4001',
+    }),
   },
   connectionClass: {
     flags: '--connection-class <class>',
@@ -210,10 +265,10 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
     description: 'comma-separated labels this node advertises, e.g. gpu,linux',
     defaultText: 'none',
     read: list(
-      {
-        requirement: `a label without spaces or commas, at most ${WIRE_LIMITS.maxLabelBytes} bytes`,
-        ok: (value) => /^[^\s,]+$/.test(value) && utf8Bytes(value) <= WIRE_LIMITS.maxLabelBytes,
-      },
+      item(
+        `a label without spaces or commas, at most ${WIRE_LIMITS.maxLabelBytes} bytes`,
+        (value) => /^[^\s,]+$/.test(value) && utf8Bytes(value) <= WIRE_LIMITS.maxLabelBytes,
+      ),
       WIRE_LIMITS.maxLabels,
     ),
   },
@@ -248,17 +303,34 @@ export const CONFIG_OPTIONS: { readonly [Key in ConfigKey]: OptionSpec<ConfigVal
     flags: '--data-dir <dir>',
     description: 'directory for the identity key, the API token and state',
     defaultText: '~/.meshwork/<realm>',
-    read: path(),
+    read: directory(),
   },
   api: {
     flags: '--api <host:port>',
-    description: 'address of the control API; a non-loopback host requires a bearer token',
+    description:
+      'address of the control API; off loopback it demands the bearer token in <data-dir>/api-token, and TLS (--api-cert, --api-key) or --api-insecure',
     defaultText: formatApiAddress(CONFIG_DEFAULTS.api),
     read: (value, source) => {
       const address = typeof value === 'string' ? parseApiAddress(value) : undefined
       if (address === undefined) return invalid(source, 'HOST:PORT, e.g. 127.0.0.1:7070 or [::1]:7070', value)
       return address
     },
+  },
+  apiCert: {
+    flags: '--api-cert <file>',
+    description: 'PEM certificate (chain) for the control API, which then serves HTTPS; needs --api-key',
+    read: path(),
+  },
+  apiKey: {
+    flags: '--api-key <file>',
+    description: "PEM private key of --api-cert's certificate",
+    read: path(),
+  },
+  apiInsecure: {
+    flags: '--api-insecure',
+    description:
+      'let the API listen off loopback on plain HTTP (the token crosses the network readable; a trusted network only)',
+    read: flag(),
   },
   mdns: {
     flags: '--no-mdns',

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { isMeshError } from '../kernel/index.ts'
+import { isMeshError } from '../../kernel/index.ts'
 import { resolveConfig } from './config.ts'
 import { CONFIG_DEFAULTS } from './config-options.ts'
 import { editDistance, suggestName } from './suggest.ts'
@@ -144,7 +144,7 @@ describe('daemon config', () => {
     }
     assert.match(
       refusal({ seeds: '192.0.2.7:4001' }).message,
-      /^--seeds must be a multiaddr like \/ip4\/192\.0\.2\.7\/tcp\/4001 .*got '192\.0\.2\.7:4001'$/,
+      /^--seeds must be a multiaddr like \/ip4\/192\.0\.2\.7\/tcp\/4001 .*got '192\.0\.2\.7:4001' \(string multiaddr must start with "\/"\)$/,
     )
     assert.match(
       refusal({ allowPeers: 'alice' }).message,
@@ -206,7 +206,10 @@ describe('daemon config', () => {
       message: `config file ${wrong}: capacity must be a non-negative integer, got "4"`,
     })
     const seeds = file('seeds.json', '{"seeds": ["/ip4/192.0.2.7/tcp/4001", "nope"]}')
-    assert.match(refusal({ config: seeds }).message, /: seeds\[1\] must be a multiaddr like .*, got "nope"$/)
+    assert.match(
+      refusal({ config: seeds }).message,
+      /: seeds\[1\] must be a multiaddr like .*, got "nope" \(.*\)$/,
+    )
     assert.match(
       refusal({ config: file('hidden.json', '{"hidden": "yes"}') }).message,
       /hidden must be true or false, got "yes"$/,
@@ -231,5 +234,52 @@ describe('option name suggestions', () => {
     assert.equal(editDistance('kitten', 'sitting'), 3)
     assert.equal(editDistance('', 'abc'), 3)
     assert.equal(editDistance('same', 'same'), 0)
+  })
+
+  it('off loopback, demands TLS (--api-cert and --api-key) or an explicit --api-insecure', () => {
+    const offLoopback =
+      '--api 0.0.0.0:7070 is reachable from other machines: give it a certificate with --api-cert FILE --api-key FILE, or accept plain HTTP with --api-insecure (the bearer token then crosses the network readable)'
+    assert.deepEqual(refusal({ api: '0.0.0.0:7070' }), { code: 'INVALID_ARGUMENT', message: offLoopback })
+    const insecure = resolveConfig({ api: '0.0.0.0:7070', apiInsecure: true }, dir)
+    assert.equal(insecure.tls, undefined)
+    const cert = file('cert.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    const key = file('key.pem', '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')
+    const secure = resolveConfig({ api: '0.0.0.0:7070', apiCert: cert, apiKey: key }, dir)
+    assert.match(String(secure.tls?.cert), /BEGIN CERTIFICATE/)
+    assert.match(String(secure.tls?.key), /BEGIN PRIVATE KEY/)
+    // loopback needs neither, and may have TLS all the same
+    assert.equal(resolveConfig({}, dir).tls, undefined)
+    assert.match(String(resolveConfig({ apiCert: cert, apiKey: key }, dir).tls?.cert), /BEGIN/)
+  })
+
+  it('refuses a certificate without its key, and files that are not PEM', () => {
+    const cert = file('only-cert.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    assert.deepEqual(refusal({ apiCert: cert }), {
+      code: 'INVALID_ARGUMENT',
+      message: '--api-cert and --api-key go together: give both, or neither',
+    })
+    const notPem = file('not.pem', 'hello')
+    assert.deepEqual(refusal({ apiCert: notPem, apiKey: notPem }), {
+      code: 'INVALID_ARGUMENT',
+      message: `--api-cert file ${notPem} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    })
+    assert.deepEqual(refusal({ apiCert: cert, apiKey: join(dir, 'none.pem') }), {
+      code: 'INVALID_ARGUMENT',
+      message: `--api-key file ${join(dir, 'none.pem')} does not exist`,
+    })
+  })
+
+  it('refuses an empty --listen (a node nobody can reach) and an empty --data-dir', () => {
+    assert.deepEqual(refusal({ listen: '' }), {
+      code: 'INVALID_ARGUMENT',
+      message: "--listen must be at least one multiaddr, e.g. /ip4/0.0.0.0/tcp/4001, got ''",
+    })
+    assert.deepEqual(refusal({ listen: ' , ' }).code, 'INVALID_ARGUMENT')
+    assert.deepEqual(refusal({ dataDir: '' }), {
+      code: 'INVALID_ARGUMENT',
+      message: "--data-dir must be a directory path, got ''",
+    })
+    // no seeds is fine: the first node of a realm has none
+    assert.deepEqual(resolveConfig({ seeds: '' }, dir).node.seeds, [])
   })
 })
