@@ -20,6 +20,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PrivateKey } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { batchYamuxWindowUpdates, coalesceSocketWrites } from './coalesce-writes.ts'
 
 export interface HostOptions {
   readonly privateKey: PrivateKey
@@ -42,7 +43,8 @@ export async function createHost(options: HostOptions): Promise<Libp2p> {
   const dht = options.dht === true ? await dhtService(options.dhtServer === true) : {}
   const nat = options.nat === true ? await natServices() : undefined
   const identify = options.dht === true || nat !== undefined ? await identifyService() : {}
-  return createLibp2p({
+  batchYamuxWindowUpdates()
+  const host = await createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
     transports: nat === undefined ? [tcp(), quic()] : [tcp(), quic(), nat.relayTransport],
@@ -59,6 +61,8 @@ export async function createHost(options: HostOptions): Promise<Libp2p> {
     peerDiscovery: discovery,
     services: { ...identify, ...dht, ...(nat?.services ?? {}) },
   })
+  coalesceSocketWrites(host)
+  return host
 }
 
 async function identifyService() {
