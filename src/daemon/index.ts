@@ -26,6 +26,7 @@ export {
 export { API_TOKEN_FILE, type ApiToken, listenApi, loadOrCreateApiToken, needsToken } from './listen.ts'
 export { isLogLevel, LOG_LEVELS, type LogLevel } from './log-level.ts'
 export { createLogger, type Logger } from './logger.ts'
-export { createMetrics, type MetricsExporter, type MetricsOptions } from './metrics.ts'
+// metrics.ts is not re-exported as a value: it loads prom-client, which a node loads only when scraped
+export type { MetricsExporter, MetricsOptions } from './metrics.ts'
 export { REALM_KEY_BYTES, readRealmKey } from './realm-key.ts'
 export { buildServer, SERVER_DEFAULTS, type ServerOptions } from './server.ts'
