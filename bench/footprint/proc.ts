@@ -4,6 +4,7 @@
  * a namespace of its own a system's `lo` counts that system's packets only).
  */
 import { readFileSync } from 'node:fs'
+import { percentile as sortedPercentile } from '../../src/engines/sim/membership/observer.ts'
 
 /** Linux USER_HZ, the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS_PER_SECOND = 100
@@ -51,12 +52,12 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
-/** Nearest-rank percentile, as the membership benchmarks report it. */
+/** Nearest-rank percentile of unsorted values, as the membership benchmarks report it. */
 export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  if (sorted.length === 0) return Number.NaN
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank] as number
+  return sortedPercentile(
+    [...values].sort((a, b) => a - b),
+    p,
+  )
 }
 
 export function round(value: number, digits = 1): number {
