@@ -186,10 +186,6 @@ function writeMessage(encoder: Encoder, message: MembershipMessage): void {
   beginFrame(MEMBERSHIP_WIRE_VERSION, MESSAGE_TYPES.indexOf(message.type), encoder)
   switch (message.type) {
     case 'ping':
-      encoder.varUint(message.seq)
-      writeUpdates(encoder, message.updates)
-      encoder.varUint(message.nextPingInMs ?? 0)
-      return
     case 'ack':
       encoder.varUint(message.seq)
       writeUpdates(encoder, message.updates)
@@ -260,12 +256,7 @@ export function decodeMessage(
 
 function readMessage(decoder: Decoder, type: MessageType): MembershipMessage {
   switch (type) {
-    case 'ping': {
-      const seq = decoder.varUint()
-      const updates = readUpdates(decoder)
-      const nextPingInMs = decoder.varUint()
-      return nextPingInMs > 0 ? { type, seq, updates, nextPingInMs } : { type, seq, updates }
-    }
+    case 'ping':
     case 'ack': {
       const seq = decoder.varUint()
       return { type, seq, updates: readUpdates(decoder) }

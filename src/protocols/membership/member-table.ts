@@ -143,17 +143,14 @@ export class MemberTable {
     if (this.probeIndex > this.dense.length) this.probeIndex = this.dense.length
   }
 
-  /**
-   * The next alive or suspect member in round-robin order, reshuffling after each full pass unless
-   * `reshuffle` is false (expected pings need each member's turn to come round at a fixed period).
-   */
-  nextProbeTarget(random: Random, reshuffle = true): Member | undefined {
+  /** The next alive or suspect member in round-robin order, reshuffling after each full pass. */
+  nextProbeTarget(random: Random): Member | undefined {
     // the rest of this pass, then one whole reshuffled pass: with only `length + 1` steps, a scan that
     // started late in a pass ran out before reaching the live members of the next and skipped the round
     for (let scanned = 0; scanned <= 2 * this.dense.length; scanned++) {
       if (this.probeIndex >= this.dense.length) {
         this.probeIndex = 0
-        if (reshuffle) this.shuffle(random)
+        this.shuffle(random)
       }
       const member = this.dense[this.probeIndex++]
       if (member !== undefined && (member.record.state === 'alive' || member.record.state === 'suspect')) {

@@ -291,7 +291,6 @@ export class Membership {
       case 'ping':
         this.send(from, { type: 'ack', seq: message.seq, updates: this.gossip.piggyback() })
         this.learnAbout(from, now)
-        if (message.nextPingInMs !== undefined) this.prober.expectPing(now, from, message.nextPingInMs)
         break
       case 'ack':
         this.prober.onAck(now, from, message.seq)
@@ -318,7 +317,6 @@ export class Membership {
     this.exchange.tickJoin(now)
     if (!this.leaving) {
       this.prober.advanceProbes(now)
-      this.prober.checkExpectedPings(now)
       if (now >= this.prober.nextProbeAt) this.prober.startProbe(now)
       this.prober.expireRequests(now)
       this.expireSuspicions(now)
@@ -511,7 +509,6 @@ export class Membership {
     }
     this.clearSuspicion(member)
     this.table.update(member, { ...member.record, incarnation, state: 'failed' }, now)
-    this.prober.memberGone(now)
     this.gossip.enqueue(id, { kind: 'failed', id, incarnation, from }, now)
     this.emit({ type: 'MemberFailed', at: now, id, incarnation })
   }
@@ -526,9 +523,7 @@ export class Membership {
     if (member === undefined || incarnation < member.record.incarnation || member.record.state === 'left')
       return
     this.clearSuspicion(member)
-    const wasProbed = member.record.state === 'alive' || member.record.state === 'suspect'
     this.table.update(member, { ...member.record, incarnation, state: 'left' }, now)
-    if (wasProbed) this.prober.memberGone(now)
     this.gossip.enqueue(id, { kind: 'left', id, incarnation }, now)
     this.emit({ type: 'MemberLeft', at: now, id, incarnation })
   }

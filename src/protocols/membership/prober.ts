@@ -37,8 +37,6 @@ export interface ProberStats {
   /** Acks and nacks whose sequence number matched nothing (late or forged). */
   unmatchedReplies: number
   requestsDropped: number
-  /** Announced pings that did not come in time, each answered with a probe out of turn. */
-  expectedPingsMissed: number
 }
 
 interface Probe {
@@ -77,12 +75,6 @@ export class Prober {
   private readonly probes = new Map<number, Probe>()
   private readonly requests = new Map<number, Request>()
   private seq = 0
-  /**
-   * When each member's announced round-robin ping is due (plus the grace). Keys are members of the table
-   * only, so the map is bounded by it; an entry goes when it fires or the member's next ping replaces it.
-   */
-  private readonly expectedPings = new Map<NodeId, Millis>()
-  private expectedPingsNextAt: Millis | undefined
   nextProbeAt: Millis
   nextReconnectAt: Millis
   /** Consecutive probe rounds that got neither an ack nor a nack: nobody hears us (a one-way cut). */
@@ -95,7 +87,6 @@ export class Prober {
     reconnectsSent: 0,
     unmatchedReplies: 0,
     requestsDropped: 0,
-    expectedPingsMissed: 0,
   }
 
   constructor(
@@ -123,22 +114,10 @@ export class Prober {
   // ── the probe round ───────────────────────────────────────────────────────────────────────────────
 
   startProbe(now: Millis): void {
-    const interval = this.awareness.scale(this.config.probeIntervalMs)
-    const expecting = this.config.expectedPingGraceMs > 0
-    // with expected pings the rounds keep their cadence (a late tick does not push every later one back),
-    // so that the announced times hold; a tick more than a whole interval late starts afresh
-    const cadence = this.nextProbeAt + interval
-    this.nextProbeAt = expecting && cadence > now ? cadence : now + interval
+    this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs)
     if (this.probes.size >= MAX_ACTIVE_PROBES) return
-    const target = this.table.nextProbeTarget(this.random, !expecting)
+    const target = this.table.nextProbeTarget(this.random)
     if (target === undefined) return
-    // a fixed round-robin order brings this member round again after one pass of the probe-able members
-    const pass = this.table.counts.alive + this.table.counts.suspect
-    this.probe(target, now, expecting ? Math.max(1, Math.round(pass * interval)) : 0)
-  }
-
-  /** Starts a probe round of `target`; `nextPingInMs` > 0 announces its next round-robin ping. */
-  private probe(target: Member, now: Millis, nextPingInMs: number): void {
     const timeout = this.awareness.scale(this.timeoutFor(target))
     const seq = this.nextSeq()
     this.probes.set(seq, {
@@ -152,72 +131,7 @@ export class Prober {
       nacks: 0,
     })
     this.stats.probesSent++
-    const updates = this.host.piggyback()
-    this.host.send(
-      target.record.id,
-      nextPingInMs > 0 ? { type: 'ping', seq, updates, nextPingInMs } : { type: 'ping', seq, updates },
-    )
-  }
-
-  // ── expected pings ────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * A member's round-robin ping said when its next one to us is due. SWIM detects a dead member only when
-   * someone's random turn comes to probe it, so the wait is roughly exponential with a mean of one probe
-   * interval and a long tail; but a member's own pings leave at a cadence it announces, so the member it
-   * was to ping next notices its silence within one interval plus the grace, whatever the luck of the
-   * draw. Departs from SWIM: a missed ping starts an ordinary probe round out of turn (timeout, ping-req,
-   * suspicion), so it never accuses by itself; it only makes the first probe come sooner.
-   */
-  expectPing(now: Millis, from: NodeId, nextPingInMs: number): void {
-    const grace = this.config.expectedPingGraceMs
-    if (grace <= 0 || nextPingInMs <= 0 || this.table.get(from) === undefined) return
-    // a peer cannot make us wait for ever: an announcement is held to at most a pass of the largest table
-    const due = now + Math.min(nextPingInMs, this.config.maxMembers * this.config.probeIntervalMs) + grace
-    this.expectedPings.set(from, due)
-    this.expectedPingsNextAt = earliest(this.expectedPingsNextAt, due)
-  }
-
-  /**
-   * A member left the probe-able set (failed or left). Every other member's pass just got one round
-   * shorter, so each announced ping is due one interval sooner than it said: without this, a member that
-   * freezes after churn would be noticed only at its stale, later announcement. Guessing early costs at
-   * most a needless probe; guessing late costs detection time.
-   */
-  memberGone(now: Millis): void {
-    if (this.expectedPingsNextAt === undefined) return
-    const interval = this.awareness.scale(this.config.probeIntervalMs)
-    let next: Millis | undefined
-    for (const [id, due] of this.expectedPings) {
-      const sooner = Math.max(now, due - interval)
-      this.expectedPings.set(id, sooner)
-      next = earliest(next, sooner)
-    }
-    this.expectedPingsNextAt = next
-  }
-
-  /** Probes, out of turn, every alive member whose announced ping is overdue. */
-  checkExpectedPings(now: Millis): void {
-    if (this.expectedPingsNextAt === undefined || now < this.expectedPingsNextAt) return
-    let next: Millis | undefined
-    for (const [id, due] of this.expectedPings) {
-      if (now < due) {
-        next = earliest(next, due)
-        continue
-      }
-      this.expectedPings.delete(id)
-      const member = this.table.get(id)
-      if (member?.record.state !== 'alive' || this.probing(member)) continue
-      if (this.probes.size >= MAX_ACTIVE_PROBES) continue
-      this.stats.expectedPingsMissed++
-      this.probe(member, now, 0)
-    }
-    this.expectedPingsNextAt = next
-  }
-
-  private probing(member: Member): boolean {
-    for (const probe of this.probes.values()) if (probe.target === member) return true
-    return false
+    this.host.send(target.record.id, { type: 'ping', seq, updates: this.host.piggyback() })
   }
 
   /** Moves every probe round on: indirect probes after the timeout, a suspicion when the round ends. */
@@ -350,7 +264,7 @@ export class Prober {
 
   /** The earliest of `deadline` and this prober's own deadlines. */
   nextDeadline(deadline: Millis | undefined): Millis | undefined {
-    let next = earliest(earliest(deadline, this.nextProbeAt), this.expectedPingsNextAt)
+    let next = earliest(deadline, this.nextProbeAt)
     if (this.table.counts.failed > 0) next = earliest(next, this.nextReconnectAt)
     for (const probe of this.probes.values()) {
       next = earliest(next, probe.indirectSent ? probe.roundEndsAt : probe.timeoutAt)

@@ -36,16 +36,7 @@ export type MemberUpdate =
 
 export type MembershipMessage =
   /** Direct probe. `seq` is local to the sender and comes back in the ack. */
-  | {
-      readonly type: 'ping'
-      readonly seq: number
-      readonly updates: readonly MemberUpdate[]
-      /**
-       * A round-robin probe says when the sender's next round-robin ping to the receiver is due, so the
-       * receiver can notice when it does not come (expected pings, `prober.ts`). Absent on other pings.
-       */
-      readonly nextPingInMs?: number
-    }
+  | { readonly type: 'ping'; readonly seq: number; readonly updates: readonly MemberUpdate[] }
   | { readonly type: 'ack'; readonly seq: number; readonly updates: readonly MemberUpdate[] }
   /** Ask the receiver to probe `target` on the sender's behalf (SWIM indirect probe). */
   | {
