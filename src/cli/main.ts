@@ -10,16 +10,28 @@ import { Command, CommanderError } from 'commander'
 import { isApiError } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
 import { VERSION } from '../version.ts'
-import { registerCluster } from './commands/cluster.ts'
-import { registerEvaluate } from './commands/evaluate.ts'
-import { registerEvolve } from './commands/evolve.ts'
-import { registerMembers } from './commands/members.ts'
-import { registerNodeStart } from './commands/node-start.ts'
-import { registerSimMembership } from './commands/sim-membership.ts'
-import { registerStart } from './commands/start.ts'
-import { registerStatus } from './commands/status.ts'
 
-export function buildProgram(): Command {
+/**
+ * Each verb's module, imported only when that verb runs: a `meshwork node start` process (ten of them
+ * start at once in a local cluster) then loads neither the simulator nor NEAT nor the cluster tool.
+ * In the order `--help` lists them.
+ */
+const VERBS: Readonly<Record<string, (program: Command) => Promise<void>>> = {
+  start: async (program) => (await import('./commands/start.ts')).registerStart(program),
+  sim: async (program) => {
+    const sim = program.command('sim').description('run deterministic simulations of Meshwork protocols')
+    ;(await import('./commands/sim-membership.ts')).registerSimMembership(sim)
+  },
+  node: async (program) => (await import('./commands/node-start.ts')).registerNodeStart(program),
+  status: async (program) => (await import('./commands/status.ts')).registerStatus(program),
+  members: async (program) => (await import('./commands/members.ts')).registerMembers(program),
+  cluster: async (program) => (await import('./commands/cluster.ts')).registerCluster(program),
+  evolve: async (program) => (await import('./commands/evolve.ts')).registerEvolve(program),
+  evaluate: async (program) => (await import('./commands/evaluate.ts')).registerEvaluate(program),
+}
+
+/** The program with the verb `argv` names, or with every verb (for help, a typo, or no verb at all). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('meshwork')
     .description('Meshwork: a mesh-native distributed compute runtime')
     .version(VERSION, '-v, --version')
@@ -29,20 +41,14 @@ export function buildProgram(): Command {
     // Errors come back to `main` as exceptions rather than a process.exit inside commander; set before
     // the subcommands are made, so that they inherit it.
     .exitOverride()
-  registerStart(program)
-  const sim = program.command('sim').description('run deterministic simulations of Meshwork protocols')
-  registerSimMembership(sim)
-  registerNodeStart(program)
-  registerStatus(program)
-  registerMembers(program)
-  registerCluster(program)
-  registerEvolve(program)
-  registerEvaluate(program)
+  const verb = argv[2]
+  const only = verb !== undefined && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined
+  for (const register of only === undefined ? Object.values(VERBS) : [only]) await register(program)
   return program
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram()
+  const program = await buildProgram(argv)
   try {
     await program.parseAsync(argv as string[])
     return typeof process.exitCode === 'number' ? process.exitCode : 0

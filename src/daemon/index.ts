@@ -10,5 +10,6 @@ export {
 } from './lifecycle.ts'
 export { API_TOKEN_FILE, type ApiToken, listenApi, loadOrCreateApiToken, needsToken } from './listen.ts'
 export { createLogger, type Logger } from './logger.ts'
-export { createMetrics, type MetricsExporter, type MetricsOptions } from './metrics.ts'
+// metrics.ts is not re-exported as a value: it loads prom-client, which a node loads only when scraped
+export type { MetricsExporter, MetricsOptions } from './metrics.ts'
 export { buildServer, SERVER_DEFAULTS, type ServerOptions } from './server.ts'

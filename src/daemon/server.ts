@@ -19,7 +19,7 @@ import { requireBearerToken } from './auth.ts'
 import { type AllowedHosts, browserGuard } from './browser-guard.ts'
 import { apiError, installErrorHandlers } from './error-handler.ts'
 import { registerEventStream } from './event-stream.ts'
-import { createMetrics } from './metrics.ts'
+import type { MetricsExporter } from './metrics.ts'
 
 export interface ServerOptions {
   /** When set, every request must carry `Authorization: Bearer <token>`; `listen.ts` sets it off loopback. */
@@ -85,10 +85,18 @@ export function buildServer(node: RunningNode, options: ServerOptions = {}): Fas
       return openApi
     },
   })
-  const metrics = createMetrics(node, { defaultMetrics: options.defaultMetrics ?? true })
+  // prom-client (and the OpenTelemetry API it pulls in, ~80 modules) loads on the first scrape, and so
+  // does its event-loop monitor, which wakes an idle node 20 times a second: a node nobody scrapes pays
+  // for neither. Counters are cumulative in the node, so the first scrape still reports every total.
+  let metrics: Promise<MetricsExporter> | undefined
   app.route({
     ...definition('getMetrics'),
-    handler: async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(await metrics.render()),
+    handler: async (_request, reply) => {
+      metrics ??= import('./metrics.ts').then(({ createMetrics }) =>
+        createMetrics(node, { defaultMetrics: options.defaultMetrics ?? true }),
+      )
+      return reply.type(PROMETHEUS_CONTENT_TYPE).send(await (await metrics).render())
+    },
   })
   return app
 }

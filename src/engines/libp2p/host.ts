@@ -1,21 +1,26 @@
 /**
- * The libp2p host a Meshwork node runs on: TCP (Noise + Yamux) and QUIC listeners, identify and ping,
- * mDNS discovery, the Kademlia DHT and NAT traversal (AutoNAT, circuit relay v2, DCUtR) when asked, and a
- * connection gater for the optional allow-list. This file and its
- * siblings are the only code that imports libp2p (docs/adr/0002-libp2p-as-network-engine.md).
+ * The libp2p host a Meshwork node runs on: TCP (Noise + Yamux) and QUIC listeners, mDNS discovery, the
+ * Kademlia DHT and NAT traversal (AutoNAT, circuit relay v2, DCUtR) when asked, and a connection gater for
+ * the optional allow-list. This file and its siblings are the only code that imports libp2p
+ * (docs/adr/0002-libp2p-as-network-engine.md).
  *
  * Limits follow js-libp2p's defaults unless Meshwork needs otherwise: membership keeps one stream per
  * peer and probes every 100 ms on LAN, so libp2p's own 10-second connection monitor is redundant.
+ *
+ * Only the services in use are loaded, because ten node processes of a local cluster start at once on a
+ * couple of cores: Meshwork's own protocols need neither identify nor ping (member records carry the
+ * addresses, and membership probes are the liveness check), so identify comes only with the DHT and NAT
+ * traversal, which learn addresses and protocols through it, and ping only with the DHT, which checks
+ * its routing table with it.
  */
 
 import { noise } from '@chainsafe/libp2p-noise'
 import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
-import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { batchYamuxWindowUpdates, coalesceSocketWrites } from './coalesce-writes.ts'
 import { type ConnectionLimits, connectionLimits } from './connection-limits.ts'
 
 /** The services every Meshwork host has, whatever it was asked to load besides. */
@@ -61,7 +66,11 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
   const dht = options.dht === true ? await dhtService(options.dhtServer === true) : {}
   const nat = options.nat === true ? await natServices() : undefined
   const relay = options.relay === true ? await relayService() : {}
-  return createLibp2p({
+  // the relay transport (with NAT traversal) and the relay server need identify, as does the DHT
+  const identify =
+    options.dht === true || nat !== undefined || options.relay === true ? await identifyService() : {}
+  batchYamuxWindowUpdates()
+  const host = await createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
     transports: nat === undefined ? [tcp(), quic()] : [tcp(), quic(), nat.relayTransport],
@@ -82,20 +91,29 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
     connectionMonitor: { enabled: false },
     peerDiscovery: discovery,
     services: {
-      identify: identify(),
-      ping: ping(),
+      ...identify,
       limits: connectionLimits(options.maxConnections ?? 300),
       ...dht,
       ...(nat?.services ?? {}),
       ...relay,
     },
   })
+  coalesceSocketWrites(host)
+  return host
+}
+
+async function identifyService() {
+  const { identify } = await import('@libp2p/identify')
+  return { identify: identify() }
 }
 
 async function dhtService(server: boolean) {
-  const { kadDHT, passthroughMapper } = await import('@libp2p/kad-dht')
+  const [{ kadDHT, passthroughMapper }, { ping }] = await Promise.all([
+    import('@libp2p/kad-dht'),
+    import('@libp2p/ping'),
+  ])
   // on a private network (server) private addresses are the useful ones; the public DHT drops them
-  return { dht: kadDHT(server ? { clientMode: false, peerInfoMapper: passthroughMapper } : {}) }
+  return { ping: ping(), dht: kadDHT(server ? { clientMode: false, peerInfoMapper: passthroughMapper } : {}) }
 }
 
 /**
