@@ -5,7 +5,8 @@
  *
  * Wake-ups: after every input the host asks the core for `nextDeadline()` (local time), converts it to
  * simulated time and schedules a wake-up only when it is earlier than the one already pending. A wake-up
- * that finds its time superseded is ignored (generation and time checks), so no cancellation is needed.
+ * that was superseded by a later one, or by a crash or restart, is ignored (each carries the node's wake
+ * number, which those bump), so no cancellation is needed.
  *
  * Wire mode encodes every message once per send and decodes every delivered copy, so the run exercises
  * the real codec; otherwise message objects are passed by reference and sizes are computed for accounting.
@@ -39,10 +40,18 @@ export interface SimHostOptions<M, E, C extends Core<M, M, E>> {
 
 interface HostedNode<C> {
   core: C | undefined
-  generation: number
   /** Simulated time of the pending wake-up, or +∞ when none is pending. */
   wakeAt: number
+  /**
+   * Numbers the node's wake-ups: bumped for every one scheduled and at every start and crash, so a
+   * wake-up whose number is no longer the node's was superseded (or belongs to an earlier life).
+   */
+  wakeNumber: number
 }
+
+/** Wake-ups carry `index + wakeNumber · NODE_SPAN` as their payload: at most 2^21 nodes, 2^31 numbers. */
+const NODE_SPAN = 2 ** 21
+const WAKE_NUMBERS = 2 ** 31
 
 export interface TrafficCounters {
   messagesSent: number
@@ -65,8 +74,9 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
     this.options = options
     this.nodes = options.ids.map((id, index) => {
       this.indexOf.set(id, index)
-      return { core: undefined, generation: 0, wakeAt: Number.POSITIVE_INFINITY }
+      return { core: undefined, wakeAt: Number.POSITIVE_INFINITY, wakeNumber: 0 }
     })
+    if (options.ids.length > NODE_SPAN) throw new RangeError(`at most ${NODE_SPAN} nodes`)
   }
 
   get size(): number {
@@ -92,8 +102,7 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
   /** Starts (or restarts) node `index` with a fresh core; `setup` may call join() and the like. */
   start(index: number, setup?: (core: C, localNow: Millis) => void): void {
     const node = this.nodes[index] as HostedNode<C>
-    node.generation++
-    node.wakeAt = Number.POSITIVE_INFINITY
+    this.supersedeWake(node)
     const localNow = this.localNow(index)
     node.core = this.options.create(index, localNow)
     setup?.(node.core, localNow)
@@ -103,7 +112,11 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
   crash(index: number): void {
     const node = this.nodes[index] as HostedNode<C>
     node.core = undefined
-    node.generation++
+    this.supersedeWake(node)
+  }
+
+  private supersedeWake(node: HostedNode<C>): void {
+    node.wakeNumber = (node.wakeNumber + 1) % WAKE_NUMBERS
     node.wakeAt = Number.POSITIVE_INFINITY
   }
 
@@ -128,14 +141,16 @@ export class SimHost<M, E, C extends Core<M, M, E>> {
     if (deadline === undefined) return
     const at = Math.max(now, (this.options.clocks[index] as SkewedClock).toSim(deadline))
     if (at >= node.wakeAt && node.wakeAt >= now) return
+    this.supersedeWake(node)
     node.wakeAt = at
-    const generation = node.generation
-    scheduler.at(at, () => this.wake(index, generation, at))
+    // a shared handler and a number rather than a closure per wake-up, which was garbage on every input
+    scheduler.atWith(at, this.wake, index + node.wakeNumber * NODE_SPAN)
   }
 
-  private wake(index: number, generation: number, scheduledFor: number): void {
+  private readonly wake = (_now: Millis, payload: number): void => {
+    const index = payload % NODE_SPAN
     const node = this.nodes[index] as HostedNode<C>
-    if (node.generation !== generation || node.wakeAt !== scheduledFor || node.core === undefined) return
+    if (node.wakeNumber !== (payload - index) / NODE_SPAN || node.core === undefined) return
     node.wakeAt = Number.POSITIVE_INFINITY
     node.core.tick(this.localNow(index))
     this.afterInput(index)

@@ -2,7 +2,7 @@
  * Wire format of membership messages: one versioned frame per message (`kernel/frame.ts`), fields as
  * symmetric write/read pairs. Decoding is total: any malformed input yields a counted reason.
  *
- * Frame type tags: 0 ping, 1 ack, 2 ping-req, 3 nack, 4 gossip, 5 push-pull.
+ * Frame type tags: 0 ping, 1 ack, 2 ping-req, 3 nack, 4 gossip, 5 push-pull, 6 state-digest.
  */
 import {
   beginFrame,
@@ -72,7 +72,17 @@ export function recordLimitProblem(record: MemberRecord): string | undefined {
   return undefined
 }
 
-const MESSAGE_TYPES: readonly MessageType[] = ['ping', 'ack', 'ping-req', 'nack', 'gossip', 'push-pull']
+const MESSAGE_TYPES: readonly MessageType[] = [
+  'ping',
+  'ack',
+  'ping-req',
+  'nack',
+  'gossip',
+  'push-pull',
+  'state-digest',
+]
+/** A view digest is a uint32 (`view-digest.ts`). */
+const MAX_DIGEST = 0xffff_ffff
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'failed', 'left']
 const UPDATE_KINDS: readonly MemberUpdate['kind'][] = ['alive', 'suspect', 'failed', 'left']
 
@@ -170,11 +180,6 @@ function readUpdate(decoder: Decoder): MemberUpdate {
   }
 }
 
-function writeUpdates(encoder: Encoder, updates: readonly MemberUpdate[]): void {
-  encoder.varUint(updates.length)
-  for (const update of updates) writeUpdate(encoder, update)
-}
-
 function readUpdates(decoder: Decoder): MemberUpdate[] {
   const count = decoder.count(WIRE_LIMITS.maxUpdatesPerMessage)
   const updates: MemberUpdate[] = []
@@ -182,32 +187,42 @@ function readUpdates(decoder: Decoder): MemberUpdate[] {
   return updates
 }
 
-function writeMessage(encoder: Encoder, message: MembershipMessage): void {
+/** Everything of a message up to its list of updates or records, the count of that list included. */
+function writeHead(encoder: Encoder, message: MembershipMessage): void {
   beginFrame(MEMBERSHIP_WIRE_VERSION, MESSAGE_TYPES.indexOf(message.type), encoder)
   switch (message.type) {
     case 'ping':
     case 'ack':
       encoder.varUint(message.seq)
-      writeUpdates(encoder, message.updates)
+      encoder.varUint(message.updates.length)
       return
     case 'ping-req':
       encoder.varUint(message.seq)
       encoder.string(message.target)
-      writeUpdates(encoder, message.updates)
+      encoder.varUint(message.updates.length)
       return
     case 'nack':
       encoder.varUint(message.seq)
       return
     case 'gossip':
-      writeUpdates(encoder, message.updates)
+      encoder.varUint(message.updates.length)
       return
     case 'push-pull':
       encoder.bool(message.join)
       encoder.bool(message.reply)
       encoder.varUint(message.records.length)
-      for (const record of message.records) writeRecord(encoder, record)
+      return
+    case 'state-digest':
+      encoder.varUint(message.digest)
+      encoder.varUint(message.members)
       return
   }
+}
+
+function writeMessage(encoder: Encoder, message: MembershipMessage): void {
+  writeHead(encoder, message)
+  if (message.type === 'push-pull') for (const record of message.records) writeRecord(encoder, record)
+  else if ('updates' in message) for (const update of message.updates) writeUpdate(encoder, update)
 }
 
 export function encodeMessage(message: MembershipMessage): Uint8Array {
@@ -218,20 +233,39 @@ export function encodeMessage(message: MembershipMessage): Uint8Array {
 
 const scratch = new Encoder(4_096)
 
+/**
+ * Encoded sizes of records, kept per record object. Records are immutable, and a node sizes the same
+ * record again and again (every push-pull it sends, every gossip message that carries it; in the
+ * simulator one record object is shared by every node that holds it), so a push-pull of n records costs n
+ * lookups instead of n encodings. A WeakMap keeps no record alive: it is bounded by the records held
+ * elsewhere, and drops each entry with its record.
+ */
+const recordSizes = new WeakMap<MemberRecord, number>()
+
 /** Encoded size in bytes, without allocating the output (for byte budgets and accounting). */
 export function encodedMessageBytes(message: MembershipMessage): number {
   scratch.reset()
-  writeMessage(scratch, message)
-  return scratch.length
+  writeHead(scratch, message)
+  let bytes = scratch.length
+  if (message.type === 'push-pull') for (const record of message.records) bytes += encodedRecordBytes(record)
+  else if ('updates' in message) for (const update of message.updates) bytes += encodedUpdateBytes(update)
+  return bytes
 }
 
 export function encodedRecordBytes(record: MemberRecord): number {
-  scratch.reset()
-  writeRecord(scratch, record)
-  return scratch.length
+  let bytes = recordSizes.get(record)
+  if (bytes === undefined) {
+    scratch.reset()
+    writeRecord(scratch, record)
+    bytes = scratch.length
+    recordSizes.set(record, bytes)
+  }
+  return bytes
 }
 
 export function encodedUpdateBytes(update: MemberUpdate): number {
+  // the kind byte, then the record
+  if (update.kind === 'alive') return 1 + encodedRecordBytes(update.record)
   scratch.reset()
   writeUpdate(scratch, update)
   return scratch.length
@@ -277,6 +311,12 @@ function readMessage(decoder: Decoder, type: MessageType): MembershipMessage {
       const records: MemberRecord[] = []
       for (let i = 0; i < count && decoder.error === undefined; i++) records.push(readRecord(decoder))
       return { type, join, reply, records }
+    }
+    case 'state-digest': {
+      const digest = decoder.varUint()
+      const members = decoder.varUint()
+      if (digest > MAX_DIGEST) decoder.fail('invalid-value')
+      return { type, digest, members }
     }
   }
 }

@@ -12,15 +12,32 @@ import type { Millis, NodeId, Random } from '../../kernel/index.ts'
 import { newRoundTrip, type RoundTrip } from './round-trip.ts'
 import type { Suspicion } from './suspicion.ts'
 import type { MemberRecord, MemberState } from './types.ts'
+import { addToDigest, recordDigest } from './view-digest.ts'
 
-export interface Member {
+export class Member {
   record: MemberRecord
   /** Local time of the last state change (for reaping). */
   stateChangedAt: Millis
   /** Position in the dense array; maintained by the table. */
   slot: number
-  readonly roundTrip: RoundTrip
-  suspicion: Suspicion | undefined
+  suspicion: Suspicion | undefined = undefined
+  private estimate: RoundTrip | undefined = undefined
+
+  constructor(record: MemberRecord, now: Millis, slot: number) {
+    this.record = record
+    this.stateChangedAt = now
+    this.slot = slot
+  }
+
+  /**
+   * The round-trip estimate of the link to this member, made on first use: a node probes about ten
+   * members a second, so in a table of thousands most members go unmeasured for minutes, and an
+   * estimate object for each of them was most of the table's memory.
+   */
+  get roundTrip(): RoundTrip {
+    this.estimate ??= newRoundTrip()
+    return this.estimate
+  }
 }
 
 interface ReapEntry {
@@ -68,6 +85,8 @@ export class MemberTable {
   private readonly reapFailed: ReapQueue
   private readonly reapLeft: ReapQueue
   readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, failed: 0, left: 0 }
+  /** The view digest of every member's record (`view-digest.ts`), kept up to date on every change. */
+  digest = 0
   /** Records refused because the table was full. */
   refused = 0
 
@@ -95,16 +114,11 @@ export class MemberTable {
       this.refused++
       return undefined
     }
-    const member: Member = {
-      record,
-      stateChangedAt: now,
-      slot: this.dense.length,
-      roundTrip: newRoundTrip(),
-      suspicion: undefined,
-    }
+    const member = new Member(record, now, this.dense.length)
     this.byId.set(record.id, member)
     this.dense.push(member)
     this.counts[record.state]++
+    this.digest = addToDigest(this.digest, recordDigest(record))
     this.enqueueReap(member)
     // swap into a random position so that new members are not all probed at the end of a pass
     const other = this.dense[random.intBelow(this.dense.length)] as Member
@@ -115,6 +129,7 @@ export class MemberTable {
   /** Replaces a member's record, keeping the state counts and reap queues right. */
   update(member: Member, record: MemberRecord, now: Millis): void {
     const previous = member.record.state
+    this.digest = addToDigest(this.digest, recordDigest(record), recordDigest(member.record))
     member.record = record
     if (previous !== record.state) {
       this.counts[previous]--
@@ -128,6 +143,7 @@ export class MemberTable {
     if (this.byId.get(member.record.id) !== member) return
     this.byId.delete(member.record.id)
     this.counts[member.record.state]--
+    this.digest = addToDigest(this.digest, 0, recordDigest(member.record))
     // Slots below `probeIndex` were probed in this pass. Filling a hole there with the (unprobed) last
     // member would skip that member until the next pass, so first move the hole to the pass boundary by
     // swapping with the last probed member, and shrink the probed prefix by one.

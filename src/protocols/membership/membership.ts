@@ -165,7 +165,7 @@ export class Membership {
         random: this.random,
         host: {
           send,
-          apply: (update, now) => this.apply(update, now),
+          apply: (update, now, announce) => this.apply(update, now, announce),
           suspect: (id, incarnation, from, now) => this.suspect(id, incarnation, from, now),
           self: () => this.self,
         },
@@ -306,6 +306,9 @@ export class Membership {
       case 'push-pull':
         this.exchange.receive(now, from, message.join, message.reply, message.records)
         break
+      case 'state-digest':
+        this.exchange.receiveDigest(from, message.digest, message.members)
+        break
     }
     if ('updates' in message) for (const update of message.updates) this.apply(update, now)
     this.afterChange(now)
@@ -412,10 +415,11 @@ export class Membership {
 
   // ── state changes ─────────────────────────────────────────────────────────────────────────────────
 
-  private apply(update: MemberUpdate, now: Millis): void {
+  /** `announce` false merges without gossiping the change on (records of a seed's join reply). */
+  private apply(update: MemberUpdate, now: Millis, announce = true): void {
     switch (update.kind) {
       case 'alive':
-        this.applyAlive(update.record, now)
+        this.applyAlive(update.record, now, announce)
         return
       case 'suspect':
         this.suspect(update.id, update.incarnation, update.from, now)
@@ -424,12 +428,12 @@ export class Membership {
         this.applyFailed(update.id, update.incarnation, update.from, now)
         return
       case 'left':
-        this.applyLeft(update.id, update.incarnation, now)
+        this.applyLeft(update.id, update.incarnation, now, announce)
         return
     }
   }
 
-  private applyAlive(record: MemberRecord, now: Millis): void {
+  private applyAlive(record: MemberRecord, now: Millis, announce: boolean): void {
     if (record.id === this.id) {
       // someone speaks for us with a newer incarnation (our previous life, or an impostor): outbid it
       if (record.incarnation > this.self.incarnation && !this.leaving) this.refute(record.incarnation, now)
@@ -439,15 +443,16 @@ export class Membership {
     if (member === undefined) {
       const added = this.table.add(record, now, this.random)
       if (added === undefined) return
-      this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
+      if (announce) this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
       this.emit({ type: 'MemberJoined', at: now, member: record })
       return
     }
-    if (record.incarnation <= member.record.incarnation) return
+    // the same record again (gossip repeats news λ·log n times): decided without reading it
+    if (member.record === record || record.incarnation <= member.record.incarnation) return
     const previous = member.record.state
     this.clearSuspicion(member)
     this.table.update(member, record, now)
-    this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
+    if (announce) this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
     if (previous === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
     else if (previous !== 'alive')
       this.emit({ type: 'MemberAlive', at: now, id: record.id, incarnation: record.incarnation })
@@ -513,7 +518,7 @@ export class Membership {
     this.emit({ type: 'MemberFailed', at: now, id, incarnation })
   }
 
-  private applyLeft(id: NodeId, incarnation: number, now: Millis): void {
+  private applyLeft(id: NodeId, incarnation: number, now: Millis, announce: boolean): void {
     if (id === this.id) {
       // a replayed or forged leave about us: we are still here
       if (!this.leaving && incarnation >= this.self.incarnation) this.refute(incarnation, now)
@@ -524,7 +529,7 @@ export class Membership {
       return
     this.clearSuspicion(member)
     this.table.update(member, { ...member.record, incarnation, state: 'left' }, now)
-    this.gossip.enqueue(id, { kind: 'left', id, incarnation }, now)
+    if (announce) this.gossip.enqueue(id, { kind: 'left', id, incarnation }, now)
     this.emit({ type: 'MemberLeft', at: now, id, incarnation })
   }
 
