@@ -16,16 +16,19 @@ import { addToDigest, recordDigest } from './view-digest.ts'
 
 export class Member {
   record: MemberRecord
-  /** Local time of the last state change (for reaping). */
-  stateChangedAt: Millis
+  /**
+   * State changes so far, which tells a reap entry whether it is still the member's latest. A count, not
+   * the time of the change: an integer lives inside the object, where a fractional time is a heap number
+   * of its own, one more object per member in tables of thousands.
+   */
+  stateChanges = 0
   /** Position in the dense array; maintained by the table. */
   slot: number
   suspicion: Suspicion | undefined = undefined
   private estimate: RoundTrip | undefined = undefined
 
-  constructor(record: MemberRecord, now: Millis, slot: number) {
+  constructor(record: MemberRecord, slot: number) {
     this.record = record
-    this.stateChangedAt = now
     this.slot = slot
   }
 
@@ -42,7 +45,10 @@ export class Member {
 
 interface ReapEntry {
   readonly member: Member
+  /** Local time the member entered the state to reap. */
   readonly changedAt: Millis
+  /** The member's `stateChanges` then: a later change makes this entry stale. */
+  readonly change: number
 }
 
 /** A FIFO of reap candidates; bounded, counting entries it had to discard. */
@@ -114,12 +120,12 @@ export class MemberTable {
       this.refused++
       return undefined
     }
-    const member = new Member(record, now, this.dense.length)
+    const member = new Member(record, this.dense.length)
     this.byId.set(record.id, member)
     this.dense.push(member)
     this.counts[record.state]++
     this.digest = addToDigest(this.digest, recordDigest(record))
-    this.enqueueReap(member)
+    this.enqueueReap(member, now)
     // swap into a random position so that new members are not all probed at the end of a pass
     const other = this.dense[random.intBelow(this.dense.length)] as Member
     this.swap(member, other)
@@ -134,8 +140,8 @@ export class MemberTable {
     if (previous !== record.state) {
       this.counts[previous]--
       this.counts[record.state]++
-      member.stateChangedAt = now
-      this.enqueueReap(member)
+      member.stateChanges++
+      this.enqueueReap(member, now)
     }
   }
 
@@ -229,15 +235,15 @@ export class MemberTable {
       queue.shift()
       const { member } = entry
       // stale entry: the member changed state (or was removed) after this entry was queued
-      if (member.record.state !== state || member.stateChangedAt !== entry.changedAt) continue
+      if (member.record.state !== state || member.stateChanges !== entry.change) continue
       if (this.byId.get(member.record.id) !== member) continue
       this.remove(member)
       out.push(member)
     }
   }
 
-  private enqueueReap(member: Member): void {
-    const entry = { member, changedAt: member.stateChangedAt }
+  private enqueueReap(member: Member, now: Millis): void {
+    const entry = { member, changedAt: now, change: member.stateChanges }
     if (member.record.state === 'failed') this.reapFailed.push(entry)
     else if (member.record.state === 'left') this.reapLeft.push(entry)
   }

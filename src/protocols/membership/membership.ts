@@ -96,6 +96,8 @@ const MAX_OUTBOX = 65_536
  */
 const ISOLATION_SILENT_INTERVALS = 5
 
+type AliveUpdate = Extract<MemberUpdate, { kind: 'alive' }>
+
 /**
  * The incarnation after `incarnation`, saturating at 2^53 − 1. The codec accepts any safe integer, so a
  * peer may accuse us at the largest one; one more would not be encodable and `enqueue` (which sizes the
@@ -419,7 +421,7 @@ export class Membership {
   private apply(update: MemberUpdate, now: Millis, announce = true): void {
     switch (update.kind) {
       case 'alive':
-        this.applyAlive(update.record, now, announce)
+        this.applyAlive(update, now, announce)
         return
       case 'suspect':
         this.suspect(update.id, update.incarnation, update.from, now)
@@ -433,7 +435,9 @@ export class Membership {
     }
   }
 
-  private applyAlive(record: MemberRecord, now: Millis, announce: boolean): void {
+  /** `update` is passed on as it came (updates are immutable), so a rumor costs no new object per hop. */
+  private applyAlive(update: AliveUpdate, now: Millis, announce: boolean): void {
+    const record = update.record
     if (record.id === this.id) {
       // someone speaks for us with a newer incarnation (our previous life, or an impostor): outbid it
       if (record.incarnation > this.self.incarnation && !this.leaving) this.refute(record.incarnation, now)
@@ -443,7 +447,7 @@ export class Membership {
     if (member === undefined) {
       const added = this.table.add(record, now, this.random)
       if (added === undefined) return
-      if (announce) this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
+      if (announce) this.gossip.enqueue(record.id, update, now)
       this.emit({ type: 'MemberJoined', at: now, member: record })
       return
     }
@@ -452,7 +456,7 @@ export class Membership {
     const previous = member.record.state
     this.clearSuspicion(member)
     this.table.update(member, record, now)
-    if (announce) this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
+    if (announce) this.gossip.enqueue(record.id, update, now)
     if (previous === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
     else if (previous !== 'alive')
       this.emit({ type: 'MemberAlive', at: now, id: record.id, incarnation: record.incarnation })

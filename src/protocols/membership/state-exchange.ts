@@ -101,6 +101,9 @@ export class StateExchange {
 
   /** A push-pull arrived: merge it; answer a request with our state, or count a reply as joined. */
   receive(now: Millis, from: NodeId, join: boolean, reply: boolean, records: readonly MemberRecord[]): void {
+    // Every seed answers a join with its whole view; the first answer is the view, the others repeat it
+    // (what the first lacked, the catch-up exchange brings), so only the first is merged.
+    if (join && reply && this.joined) return
     // a seed's answer to our join is the cluster's current view, not news (see the header)
     const announce = !(join && reply)
     for (const record of records) this.merge(record, from, now, announce)
