@@ -16,6 +16,8 @@ import {
   ok,
   openFrame,
   type Result,
+  stringBytes,
+  varUintBytes,
 } from '../../kernel/index.ts'
 import type {
   MemberProfile,
@@ -94,6 +96,14 @@ function writeProfile(encoder: Encoder, profile: MemberProfile): void {
   encoder.u8(CONNECTION_CLASSES.indexOf(profile.connectionClass))
   encoder.string(profile.region)
   encoder.bool(profile.hidden)
+}
+
+/** The bytes `writeProfile` writes, computed without writing. */
+function profileBytes(profile: MemberProfile): number {
+  let bytes = varUintBytes(profile.labels.length)
+  for (const label of profile.labels) bytes += stringBytes(label)
+  bytes += varUintBytes(profile.capacity) + varUintBytes(profile.memoryMb) + 1
+  return bytes + stringBytes(profile.region) + 1
 }
 
 function readProfile(decoder: Decoder): MemberProfile {
@@ -233,15 +243,6 @@ export function encodeMessage(message: MembershipMessage): Uint8Array {
 
 const scratch = new Encoder(4_096)
 
-/**
- * Encoded sizes of records, kept per record object. Records are immutable, and a node sizes the same
- * record again and again (every push-pull it sends, every gossip message that carries it; in the
- * simulator one record object is shared by every node that holds it), so a push-pull of n records costs n
- * lookups instead of n encodings. A WeakMap keeps no record alive: it is bounded by the records held
- * elsewhere, and drops each entry with its record.
- */
-const recordSizes = new WeakMap<MemberRecord, number>()
-
 /** Encoded size in bytes, without allocating the output (for byte budgets and accounting). */
 export function encodedMessageBytes(message: MembershipMessage): number {
   scratch.reset()
@@ -252,15 +253,16 @@ export function encodedMessageBytes(message: MembershipMessage): number {
   return bytes
 }
 
+/**
+ * The bytes `writeRecord` writes, computed field by field without writing them: a node sizes the same
+ * records over and over (every push-pull, every gossip message that carries one, and the simulator's
+ * traffic count of every message), so sizing must cost less than encoding.
+ */
 export function encodedRecordBytes(record: MemberRecord): number {
-  let bytes = recordSizes.get(record)
-  if (bytes === undefined) {
-    scratch.reset()
-    writeRecord(scratch, record)
-    bytes = scratch.length
-    recordSizes.set(record, bytes)
-  }
-  return bytes
+  let bytes = stringBytes(record.id) + varUintBytes(record.incarnation) + 1
+  bytes += varUintBytes(record.addresses.length)
+  for (const address of record.addresses) bytes += stringBytes(address)
+  return bytes + profileBytes(record.profile)
 }
 
 export function encodedUpdateBytes(update: MemberUpdate): number {

@@ -100,8 +100,8 @@ type AliveUpdate = Extract<MemberUpdate, { kind: 'alive' }>
 
 /**
  * The incarnation after `incarnation`, saturating at 2^53 − 1. The codec accepts any safe integer, so a
- * peer may accuse us at the largest one; one more would not be encodable and `enqueue` (which sizes the
- * update with the codec) would throw on remote input. At the ceiling we can no longer outbid an accuser;
+ * peer may accuse us at the largest one; one more would not be encodable, and the engine's encoder would
+ * throw on the refutation that remote input made us send. At the ceiling we can no longer outbid an accuser;
  * only a forged or corrupted incarnation gets there.
  */
 function nextIncarnation(incarnation: number): number {
