@@ -150,6 +150,12 @@ export function varUintBytes(value: number): number {
  * lone surrogate becomes U+FFFD, three bytes) behind its length prefix.
  */
 export function stringBytes(value: string): number {
+  const length = value.length
+  for (let i = 0; i < length; i++) if (value.charCodeAt(i) >= 0x80) return utf8Bytes(value)
+  return varUintBytes(length) + length
+}
+
+function utf8Bytes(value: string): number {
   let utf8 = 0
   for (let i = 0; i < value.length; i++) {
     const unit = value.charCodeAt(i)

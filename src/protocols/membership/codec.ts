@@ -241,36 +241,69 @@ export function encodeMessage(message: MembershipMessage): Uint8Array {
   return encoder.finish()
 }
 
-const scratch = new Encoder(4_096)
+/** The bytes `writeHead` writes (a version byte, then the type tag and the fields), computed without writing. */
+function headBytes(message: MembershipMessage): number {
+  const frame = 1 + varUintBytes(MESSAGE_TYPES.indexOf(message.type))
+  switch (message.type) {
+    case 'ping':
+    case 'ack':
+      return frame + varUintBytes(message.seq) + varUintBytes(message.updates.length)
+    case 'ping-req':
+      return (
+        frame + varUintBytes(message.seq) + stringBytes(message.target) + varUintBytes(message.updates.length)
+      )
+    case 'nack':
+      return frame + varUintBytes(message.seq)
+    case 'gossip':
+      return frame + varUintBytes(message.updates.length)
+    case 'push-pull':
+      return frame + 2 + varUintBytes(message.records.length)
+    case 'state-digest':
+      return frame + varUintBytes(message.digest) + varUintBytes(message.members)
+  }
+}
 
-/** Encoded size in bytes, without allocating the output (for byte budgets and accounting). */
+/** Encoded size in bytes, without encoding (for byte budgets and accounting). */
 export function encodedMessageBytes(message: MembershipMessage): number {
-  scratch.reset()
-  writeHead(scratch, message)
-  let bytes = scratch.length
+  let bytes = headBytes(message)
   if (message.type === 'push-pull') for (const record of message.records) bytes += encodedRecordBytes(record)
   else if ('updates' in message) for (const update of message.updates) bytes += encodedUpdateBytes(update)
   return bytes
 }
 
 /**
- * The bytes `writeRecord` writes, computed field by field without writing them: a node sizes the same
- * records over and over (every push-pull, every gossip message that carries one, and the simulator's
- * traffic count of every message), so sizing must cost less than encoding.
+ * Encoded sizes of records, kept per record object. Records are immutable, and a node sizes the same
+ * record again and again (every push-pull it sends, every gossip message that carries it; the simulator
+ * counts the bytes of every message, and passes one record object from node to node), so a lookup here
+ * is several times cheaper than sizing the record field by field. A WeakMap keeps no record alive: it is
+ * bounded by the records held elsewhere and drops each entry with its record.
  */
+const recordSizes = new WeakMap<MemberRecord, number>()
+
+/** The bytes `writeRecord` writes, computed field by field without writing them (or remembered). */
 export function encodedRecordBytes(record: MemberRecord): number {
-  let bytes = stringBytes(record.id) + varUintBytes(record.incarnation) + 1
-  bytes += varUintBytes(record.addresses.length)
-  for (const address of record.addresses) bytes += stringBytes(address)
-  return bytes + profileBytes(record.profile)
+  let bytes = recordSizes.get(record)
+  if (bytes === undefined) {
+    bytes = stringBytes(record.id) + varUintBytes(record.incarnation) + 1
+    bytes += varUintBytes(record.addresses.length)
+    for (const address of record.addresses) bytes += stringBytes(address)
+    bytes += profileBytes(record.profile)
+    recordSizes.set(record, bytes)
+  }
+  return bytes
 }
 
+/** The bytes `writeUpdate` writes: the kind byte, then the record or the fields. */
 export function encodedUpdateBytes(update: MemberUpdate): number {
-  // the kind byte, then the record
-  if (update.kind === 'alive') return 1 + encodedRecordBytes(update.record)
-  scratch.reset()
-  writeUpdate(scratch, update)
-  return scratch.length
+  switch (update.kind) {
+    case 'alive':
+      return 1 + encodedRecordBytes(update.record)
+    case 'suspect':
+    case 'failed':
+      return 1 + stringBytes(update.id) + varUintBytes(update.incarnation) + stringBytes(update.from)
+    case 'left':
+      return 1 + stringBytes(update.id) + varUintBytes(update.incarnation)
+  }
 }
 
 /** Decodes one frame. Never throws; a malformed frame yields the reason to count. */

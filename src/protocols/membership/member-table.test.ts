@@ -131,7 +131,7 @@ describe('MemberTable', () => {
   })
 
   describe('bookkeeping', () => {
-    it('law: counts per state and the view digest equal those of the members through any sequence of adds, updates and removes', () => {
+    it('law: counts per state, the view digest and the held records match the members through any sequence of adds, updates and removes', () => {
       type Operation =
         | { kind: 'add'; id: number; state: MemberState }
         | { kind: 'update'; pick: number; state: MemberState; incarnation: number }
@@ -151,27 +151,39 @@ describe('MemberTable', () => {
           const random = new Random(seed)
           const table = new MemberTable(1_000)
           const model = new Map<string, MemberState>()
+          const seen: MemberRecord[] = []
           for (const operation of operations) {
             const members = table.members()
             if (operation.kind === 'add') {
               const id = `m${operation.id}`
               if (model.has(id)) continue // the core adds only unknown members
-              assert.ok(table.add(record(id, operation.state), 0, random) !== undefined)
+              const added = record(id, operation.state)
+              seen.push(added)
+              assert.ok(table.add(added, 0, random) !== undefined)
+              assert.ok(table.holds(added) || table.size > 1, 'a lone member’s record is held')
               model.set(id, operation.state)
             } else {
               const member = members[operation.pick % Math.max(1, members.length)]
               if (member === undefined) continue
               if (operation.kind === 'update') {
                 const { state, incarnation } = operation
-                table.update(member, { ...member.record, state, incarnation }, 0)
+                const before = member.record
+                const after = { ...member.record, state, incarnation }
+                seen.push(after)
+                table.update(member, after, 0)
+                assert.equal(table.holds(before), false, 'a replaced record is not held')
                 model.set(member.record.id, operation.state)
               } else {
                 table.remove(member)
                 model.delete(member.record.id)
                 assert.equal(table.get(member.record.id), undefined)
+                assert.equal(table.holds(member.record), false, 'a removed member’s record is not held')
               }
             }
             checkConsistent(table)
+            for (const held of seen.filter((r) => table.holds(r))) {
+              assert.equal(table.get(held.id)?.record, held, 'a held record is its member’s current one')
+            }
             assert.deepEqual(
               new Map(table.members().map((member) => [member.record.id, member.record.state])),
               model,

@@ -9,6 +9,7 @@
  * position, as memberlist does, so they are not all probed last.
  */
 import type { Millis, NodeId, Random } from '../../kernel/index.ts'
+import { HeldRecords } from './held-records.ts'
 import { newRoundTrip, type RoundTrip } from './round-trip.ts'
 import type { Suspicion } from './suspicion.ts'
 import type { MemberRecord, MemberState } from './types.ts'
@@ -91,6 +92,7 @@ export class MemberTable {
   private readonly reapFailed: ReapQueue
   private readonly reapLeft: ReapQueue
   readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, failed: 0, left: 0 }
+  private readonly held = new HeldRecords()
   /** The view digest of every member's record (`view-digest.ts`), kept up to date on every change. */
   digest = 0
   /** Records refused because the table was full. */
@@ -110,6 +112,14 @@ export class MemberTable {
     return this.byId.get(id)
   }
 
+  /**
+   * True when `record` is, as this very object, the record some member holds now (`held-records.ts`);
+   * false says nothing, ask `get`.
+   */
+  holds(record: MemberRecord): boolean {
+    return this.held.holds(record)
+  }
+
   members(): readonly Member[] {
     return this.dense
   }
@@ -123,6 +133,8 @@ export class MemberTable {
     const member = new Member(record, this.dense.length)
     this.byId.set(record.id, member)
     this.dense.push(member)
+    this.held.set(record)
+    if (this.held.outgrown(this.dense.length)) this.held.grow(this.dense.map((m) => m.record))
     this.counts[record.state]++
     this.digest = addToDigest(this.digest, recordDigest(record))
     this.enqueueReap(member, now)
@@ -137,6 +149,7 @@ export class MemberTable {
     const previous = member.record.state
     this.digest = addToDigest(this.digest, recordDigest(record), recordDigest(member.record))
     member.record = record
+    this.held.set(record)
     if (previous !== record.state) {
       this.counts[previous]--
       this.counts[record.state]++
@@ -148,6 +161,7 @@ export class MemberTable {
   remove(member: Member): void {
     if (this.byId.get(member.record.id) !== member) return
     this.byId.delete(member.record.id)
+    this.held.clear(member.record)
     this.counts[member.record.state]--
     this.digest = addToDigest(this.digest, 0, recordDigest(member.record))
     // Slots below `probeIndex` were probed in this pass. Filling a hole there with the (unprobed) last

@@ -443,6 +443,8 @@ export class Membership {
       if (record.incarnation > this.self.incarnation && !this.leaving) this.refute(record.incarnation, now)
       return
     }
+    // the record we hold already, recognised without a lookup (gossip repeats news λ·log n times)
+    if (this.table.holds(record)) return
     const member = this.table.get(record.id)
     if (member === undefined) {
       const added = this.table.add(record, now, this.random)
@@ -451,8 +453,7 @@ export class Membership {
       this.emit({ type: 'MemberJoined', at: now, member: record })
       return
     }
-    // the same record again (gossip repeats news λ·log n times): decided without reading it
-    if (member.record === record || record.incarnation <= member.record.incarnation) return
+    if (record.incarnation <= member.record.incarnation) return
     const previous = member.record.state
     this.clearSuspicion(member)
     this.table.update(member, record, now)
