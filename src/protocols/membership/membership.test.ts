@@ -22,6 +22,7 @@ import {
   type MembershipMessage,
   type MemberUpdate,
 } from './types.ts'
+import { addToDigest, recordDigest } from './view-digest.ts'
 
 type Net = Stepper<MembershipMessage, MembershipEvent, Membership>
 
@@ -317,6 +318,28 @@ describe('Membership', () => {
       assert.deepEqual(net.inFlight.filter((m) => m.message.type === 'push-pull').map(summary), [
         `${to}→${from} push-pull`,
       ])
+    })
+
+    it('agreeing views that hold a suspect still exchange in full, since merging confirms the suspicion', () => {
+      const net = joined(FIVE, 4)
+      const viewDigest = (id: NodeId): number =>
+        [net.core(id).selfRecord(), ...net.core(id).members()].reduce(
+          (digest, record) => addToDigest(digest, recordDigest(record)),
+          0,
+        )
+      const offerDigest = (): string[] => {
+        net.drop(() => true)
+        net.core('b').receive(net.now, 'a', { type: 'state-digest', digest: viewDigest('a'), members: 5 })
+        net.collectAll()
+        return net.inFlight.filter((m) => m.message.type === 'push-pull').map(summary)
+      }
+      assert.equal(viewDigest('a'), viewDigest('b'))
+      assert.deepEqual(offerDigest(), [], 'the same view and no suspect: nothing to exchange')
+      const suspicion: MemberUpdate = { kind: 'suspect', id: 'c', incarnation: 0, from: 'd' }
+      for (const id of ['a', 'b'])
+        net.core(id).receive(net.now, 'd', { type: 'gossip', updates: [suspicion] })
+      assert.equal(viewDigest('a'), viewDigest('b'), 'both hold c suspect')
+      assert.deepEqual(offerDigest(), ['b→a push-pull'])
     })
   })
 

@@ -22,9 +22,8 @@
  * SOSP 2007) compares Merkle tree roots before it exchanges keys (here a tree of one level). memberlist
  * sends the full state every time: O(n) bytes per exchange, so O(n / log n) per node per second at its
  * scaled interval, most of it telling the partner what it already knows. Exchanges on join, on a
- * reconnect and with a stranger stay full, because there the views are known to differ. One thing a
- * matching digest skips: a partner's full state no longer counts as a suspicion's confirmation when both
- * views already hold the member suspect.
+ * reconnect and with a stranger stay full, because there the views are known to differ. Views that
+ * agree but hold a suspect still exchange in full, since merging a suspect record confirms the suspicion.
  */
 import { DEFAULT_MAX_FRAME_BYTES, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
 import { encodedRecordBytes } from './codec.ts'
@@ -116,9 +115,15 @@ export class StateExchange {
     }
   }
 
-  /** A partner's view digest: if our view differs, a full exchange with it (which it answers in kind). */
+  /**
+   * A partner's view digest: unless the full exchange would change nothing, start it (the partner answers
+   * in kind). It would change nothing when the views are the same and hold no suspect: merging a suspect
+   * record counts its sender as one more confirmation of the suspicion (memberlist's `mergeState` does the
+   * same), which equal views still give each other.
+   */
   receiveDigest(from: NodeId, digest: number, members: number): void {
-    if (digest === this.digest() && members === this.table.size + 1) {
+    const same = digest === this.digest() && members === this.table.size + 1
+    if (same && this.table.counts.suspect === 0) {
       this.digestsMatched++
       return
     }
