@@ -16,7 +16,7 @@
  * wall time, so both are reported. Compare ratios from one run, not absolute figures across runs.
  *
  * Usage: node --max-old-space-size=16000 bench/membership-scaling.ts [--sizes 500,1000,2000,5000]
- *          [--seeds 1] [--repeats 3] [--timeout-s 1800]
+ *          [--seeds 1] [--repeats 3 | --repeats 3,3,3,1 (one per size)] [--timeout-s 1800]
  * Writes bench/results/membership-scaling-<YYYY-MM-DD>.json.
  */
 import { execFileSync } from 'node:child_process'
@@ -96,7 +96,8 @@ if (values.case !== undefined) {
 
 const sizes = values.sizes.split(',').map(Number)
 const seeds = values.seeds.split(',').map(Number)
-const repeats = Number(values.repeats)
+const repeatList = values.repeats.split(',').map(Number)
+const repeatsFor = (index: number): number => repeatList[Math.min(index, repeatList.length - 1)] ?? 1
 const timeoutMs = Number(values['timeout-s']) * 1000
 const self = fileURLToPath(import.meta.url)
 
@@ -111,9 +112,9 @@ function median(xs: readonly number[]): number {
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits
 
 const cases: CaseResult[] = []
-for (const nodes of sizes) {
+for (const [index, nodes] of sizes.entries()) {
   for (const seed of seeds) {
-    for (let repeat = 0; repeat < repeats; repeat++) {
+    for (let repeat = 0; repeat < repeatsFor(index); repeat++) {
       const out = execFileSync(
         process.execPath,
         ['--max-old-space-size=16000', self, '--case', `${nodes}:${seed}`],
@@ -202,10 +203,27 @@ const withRatios = rows.map((row) => ({
   steadyGrowthOverLnN: first === undefined ? 1 : round(row.steadyBytesPerLnN / first.steadyBytesPerLnN, 2),
 }))
 
+/** The issue's targets, where the sizes they name were run (today: the 2,000-node run took 133 s wall). */
+const row = (nodes: number) => withRatios.find((r) => r.nodes === nodes)
+const largest = withRatios.at(-1)
+const targets = {
+  wallPerNodeSecondRatioLargestOverFirst: largest?.wallPerNodeSecondRatio ?? null,
+  cpuPerNodeSecondRatioLargestOverFirst: largest?.cpuPerNodeSecondRatio ?? null,
+  run2000:
+    row(2_000) === undefined
+      ? null
+      : {
+          wallMs: row(2_000)?.wallMs,
+          eventsPerSecond: row(2_000)?.eventsPerSecond,
+          timesShorterThan133s: round(133_000 / (row(2_000)?.wallMs ?? Number.NaN), 2),
+        },
+}
+
 const path = writeResult('membership-scaling', {
   command: 'meshwork sim membership --nodes N --seed S --json (LAN, join, 10 s steady, 1 crash)',
   seeds,
-  repeats,
+  repeats: sizes.map((_, index) => repeatsFor(index)),
+  targets,
   rows: withRatios,
   cases,
 })
@@ -218,4 +236,4 @@ const table = [
       `| ${r.nodes} | ${r.wallMs} | ${r.cpuMs} | ${r.nodeSeconds} | ${r.wallUsPerNodeSecond} (${r.wallPerNodeSecondRatio}) | ${r.cpuUsPerNodeSecond} (${r.cpuPerNodeSecondRatio}) | ${r.join.cpuUsPerNodeSecond} | ${r.afterJoin.cpuUsPerNodeSecond} (${r.afterJoinCpuPerNodeSecondRatio}) | ${r.events} | ${r.eventsPerSecond} | ${r.steadyBytesPerNodePerSecond} | ${r.steadyBytesPerLnN} (${r.steadyGrowthOverLnN}) |`,
   ),
 ]
-process.stdout.write(`${table.join('\n')}\n\nwritten to ${path}\n`)
+process.stdout.write(`${table.join('\n')}\n\ntargets: ${JSON.stringify(targets)}\nwritten to ${path}\n`)
