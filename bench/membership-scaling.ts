@@ -16,7 +16,7 @@
  * wall time, so both are reported. Compare ratios from one run, not absolute figures across runs.
  *
  * Usage: node --max-old-space-size=16000 bench/membership-scaling.ts [--sizes 500,1000,2000,5000]
- *          [--seeds 1] [--repeats 3 | --repeats 3,3,3,1 (one per size)] [--timeout-s 1800]
+ *          [--seeds 1] [--repeats 3 | --repeats 3,3,3,1 (one per size)] [--timeout-s 3600]
  * Writes bench/results/membership-scaling-<YYYY-MM-DD>.json.
  */
 import { execFileSync } from 'node:child_process'
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '500,1000,2000,5000' },
     seeds: { type: 'string', default: '1' },
     repeats: { type: 'string', default: '3' },
-    'timeout-s': { type: 'string', default: '1800' },
+    'timeout-s': { type: 'string', default: '3600' },
     // internal: run one case in this process and print its measurement as JSON
     case: { type: 'string' },
   },
@@ -112,15 +112,25 @@ function median(xs: readonly number[]): number {
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits
 
 const cases: CaseResult[] = []
+const failures: { nodes: number; seed: number; repeat: number; reason: string }[] = []
 for (const [index, nodes] of sizes.entries()) {
   for (const seed of seeds) {
     for (let repeat = 0; repeat < repeatsFor(index); repeat++) {
-      const out = execFileSync(
-        process.execPath,
-        ['--max-old-space-size=16000', self, '--case', `${nodes}:${seed}`],
-        { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
-      )
-      const result = JSON.parse(out) as CaseResult
+      let result: CaseResult
+      try {
+        const out = execFileSync(
+          process.execPath,
+          ['--max-old-space-size=16000', self, '--case', `${nodes}:${seed}`],
+          { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
+        )
+        result = JSON.parse(out) as CaseResult
+      } catch (error) {
+        // a case that timed out or crashed is recorded, and the sizes that did run are still reported
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+        failures.push({ nodes, seed, repeat: repeat + 1, reason })
+        process.stderr.write(`n=${nodes} seed=${seed} #${repeat + 1}: failed: ${reason}\n`)
+        continue
+      }
       cases.push(result)
       const r = result.report
       process.stderr.write(
@@ -189,7 +199,7 @@ function joinSpreadMs(nodes: number): number {
   return Math.min(2_000, nodes)
 }
 
-const rows = sizes.map(summarise)
+const rows = sizes.filter((nodes) => cases.some((c) => c.nodes === nodes)).map(summarise)
 const first = rows[0]
 const withRatios = rows.map((row) => ({
   ...row,
@@ -225,6 +235,7 @@ const path = writeResult('membership-scaling', {
   repeats: sizes.map((_, index) => repeatsFor(index)),
   targets,
   rows: withRatios,
+  failures,
   cases,
 })
 
