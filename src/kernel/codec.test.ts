@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { Decoder, Encoder } from './codec.ts'
+import { Decoder, Encoder, stringBytes, varUintBytes } from './codec.ts'
 
 const MIN_VAR_INT = -(2 ** 52)
 const MAX_VAR_INT = 2 ** 52 - 1
@@ -327,6 +327,39 @@ describe('codec', () => {
           assert.equal(decoder.offset, bytes.length)
         }),
       )
+    })
+  })
+
+  describe('sizes without encoding', () => {
+    it('law: varUintBytes(n) is the length Encoder.varUint(n) writes, for every safe non-negative n', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.nat(300), fc.nat({ max: Number.MAX_SAFE_INTEGER })), (value) => {
+          assert.equal(varUintBytes(value), encoded((e) => e.varUint(value)).length)
+        }),
+      )
+    })
+
+    it('law: stringBytes(s) is the length Encoder.string(s) writes, for any UTF-16 text, lone surrogates too', () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 300 })),
+          (value) => {
+            assert.equal(stringBytes(value), encoded((e) => e.string(value)).length)
+          },
+        ),
+      )
+      for (const value of [
+        '',
+        'n42',
+        'é',
+        '\u{1F600}',
+        '\ud800',
+        '\udc00x',
+        'a'.repeat(127),
+        'a'.repeat(128),
+      ]) {
+        assert.equal(stringBytes(value), encoded((e) => e.string(value)).length, JSON.stringify(value))
+      }
     })
   })
 

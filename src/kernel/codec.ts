@@ -138,6 +138,40 @@ export class Encoder {
   }
 }
 
+/** Bytes `Encoder.varUint(value)` writes, computed without writing (for sizes and budgets). */
+export function varUintBytes(value: number): number {
+  let bytes = 1
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) bytes++
+  return bytes
+}
+
+/**
+ * Bytes `Encoder.string(value)` writes, computed without encoding: UTF-8 as `TextEncoder` produces it (a
+ * lone surrogate becomes U+FFFD, three bytes) behind its length prefix.
+ */
+export function stringBytes(value: string): number {
+  const length = value.length
+  for (let i = 0; i < length; i++) if (value.charCodeAt(i) >= 0x80) return utf8Bytes(value)
+  return varUintBytes(length) + length
+}
+
+function utf8Bytes(value: string): number {
+  let utf8 = 0
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    if (unit < 0x80) utf8 += 1
+    else if (unit < 0x800) utf8 += 2
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        utf8 += 4
+        i++
+      } else utf8 += 3
+    } else utf8 += 3
+  }
+  return varUintBytes(utf8) + utf8
+}
+
 export class Decoder {
   private readonly buffer: Uint8Array
   private readonly view: DataView

@@ -1,6 +1,13 @@
 export { BoundedMap } from './bounded-map.ts'
 export { BoundedQueue, type OverflowPolicy } from './bounded-queue.ts'
-export { DECODE_ERROR_REASONS, type DecodeErrorReason, Decoder, Encoder } from './codec.ts'
+export {
+  DECODE_ERROR_REASONS,
+  type DecodeErrorReason,
+  Decoder,
+  Encoder,
+  stringBytes,
+  varUintBytes,
+} from './codec.ts'
 export { CONNECTION_CLASSES, type ConnectionClass, isConnectionClass } from './connection-class.ts'
 export { isMeshError, MeshError, type MeshErrorCode } from './errors.ts'
 export {

@@ -6,7 +6,8 @@
  *
  * Wake-ups: after every input the host asks the node for `nextDeadline()` (local time), converts it to
  * simulated time and schedules a wake-up only when it is earlier than the one already pending. A wake-up
- * that finds its time superseded is ignored (generation and time checks), so no cancellation is needed.
+ * that was superseded by a later one, or by a crash or restart, is ignored (each carries the node's wake
+ * number, which those bump), so no cancellation is needed.
  *
  * Wire mode encodes every message once per send with its module's codec and hands every delivered copy
  * to the node as a raw frame, so the run exercises the real codecs and the node's own frame checks;
@@ -34,10 +35,18 @@ export interface SimHostOptions {
 
 interface HostedNode {
   node: MeshNode | undefined
-  generation: number
   /** Simulated time of the pending wake-up, or +∞ when none is pending. */
   wakeAt: number
+  /**
+   * Numbers the node's wake-ups: bumped for every one scheduled and at every start and crash, so a
+   * wake-up whose number is no longer the node's was superseded (or belongs to an earlier life).
+   */
+  wakeNumber: number
 }
+
+/** Wake-ups carry `index + wakeNumber · NODE_SPAN` as their payload: at most 2^21 nodes, 2^31 numbers. */
+const NODE_SPAN = 2 ** 21
+const WAKE_NUMBERS = 2 ** 31
 
 export interface TrafficCounters {
   messagesSent: number
@@ -62,8 +71,9 @@ export class SimHost {
     this.options = options
     this.nodes = options.ids.map((id, index) => {
       this.indexOf.set(id, index)
-      return { node: undefined, generation: 0, wakeAt: Number.POSITIVE_INFINITY }
+      return { node: undefined, wakeAt: Number.POSITIVE_INFINITY, wakeNumber: 0 }
     })
+    if (options.ids.length > NODE_SPAN) throw new RangeError(`at most ${NODE_SPAN} nodes`)
   }
 
   get size(): number {
@@ -89,8 +99,7 @@ export class SimHost {
   /** Starts (or restarts) node `index` with a fresh node; `setup` may give it hints (seeds) and the like. */
   start(index: number, setup?: (node: MeshNode, localNow: Millis) => void): void {
     const hosted = this.nodes[index] as HostedNode
-    hosted.generation++
-    hosted.wakeAt = Number.POSITIVE_INFINITY
+    this.supersedeWake(hosted)
     const localNow = this.localNow(index)
     hosted.node = this.options.create(index, localNow)
     setup?.(hosted.node, localNow)
@@ -100,7 +109,11 @@ export class SimHost {
   crash(index: number): void {
     const hosted = this.nodes[index] as HostedNode
     hosted.node = undefined
-    hosted.generation++
+    this.supersedeWake(hosted)
+  }
+
+  private supersedeWake(hosted: HostedNode): void {
+    hosted.wakeNumber = (hosted.wakeNumber + 1) % WAKE_NUMBERS
     hosted.wakeAt = Number.POSITIVE_INFINITY
   }
 
@@ -125,15 +138,16 @@ export class SimHost {
     if (deadline === undefined) return
     const at = Math.max(now, (this.options.clocks[index] as SkewedClock).toSim(deadline))
     if (at >= hosted.wakeAt && hosted.wakeAt >= now) return
+    this.supersedeWake(hosted)
     hosted.wakeAt = at
-    const generation = hosted.generation
-    scheduler.at(at, () => this.wake(index, generation, at))
+    // a shared handler and a number rather than a closure per wake-up, which was garbage on every input
+    scheduler.atWith(at, this.wake, index + hosted.wakeNumber * NODE_SPAN)
   }
 
-  private wake(index: number, generation: number, scheduledFor: number): void {
+  private readonly wake = (_now: Millis, payload: number): void => {
+    const index = payload % NODE_SPAN
     const hosted = this.nodes[index] as HostedNode
-    if (hosted.generation !== generation || hosted.wakeAt !== scheduledFor || hosted.node === undefined)
-      return
+    if (hosted.wakeNumber !== (payload - index) / NODE_SPAN || hosted.node === undefined) return
     hosted.wakeAt = Number.POSITIVE_INFINITY
     hosted.node.tick(this.localNow(index))
     this.afterInput(index)

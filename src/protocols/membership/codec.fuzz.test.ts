@@ -66,7 +66,7 @@ function randomUpdate(random: Random): MemberUpdate {
 
 function randomMessage(random: Random): MembershipMessage {
   const updates = (): MemberUpdate[] => Array.from({ length: random.intBelow(4) }, () => randomUpdate(random))
-  switch (random.intBelow(6)) {
+  switch (random.intBelow(7)) {
     case 0:
       return { type: 'ping', seq: random.intBelow(1 << 30), updates: updates() }
     case 1:
@@ -77,6 +77,8 @@ function randomMessage(random: Random): MembershipMessage {
       return { type: 'nack', seq: random.intBelow(1 << 30) }
     case 4:
       return { type: 'gossip', updates: updates() }
+    case 5:
+      return { type: 'state-digest', digest: random.nextU32(), members: random.intBelow(1 << 20) }
     default:
       return {
         type: 'push-pull',

@@ -124,6 +124,14 @@ const messageArbitraries: Record<MessageType, fc.Arbitrary<MembershipMessage>> =
     },
     plain,
   ),
+  'state-digest': fc.record(
+    {
+      type: fc.constant('state-digest' as const),
+      digest: fc.nat({ max: 0xffff_ffff }),
+      members: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+    },
+    plain,
+  ),
 }
 const messageArbitrary = fc.oneof(...Object.values(messageArbitraries))
 
@@ -289,7 +297,20 @@ describe('membership codec', () => {
       const bytes = encodeMessage({ type: 'nack', seq: 1 })
       bytes[0] = MEMBERSHIP_WIRE_VERSION + 1
       assert.equal(assertRejected(bytes), 'bad-version')
-      assert.equal(assertRejected(frame(6, (encoder) => encoder.varUint(1))), 'unknown-type')
+      assert.equal(assertRejected(frame(7, (encoder) => encoder.varUint(1))), 'unknown-type')
+    })
+
+    it('rejects a view digest wider than 32 bits', () => {
+      const digest = (value: number) =>
+        frame(6, (encoder) => {
+          encoder.varUint(value)
+          encoder.varUint(3)
+        })
+      assert.equal(assertRejected(digest(2 ** 32)), 'invalid-value')
+      assert.deepEqual(decodeMessage(digest(2 ** 32 - 1)), {
+        ok: true,
+        value: { type: 'state-digest', digest: 2 ** 32 - 1, members: 3 },
+      })
     })
 
     it('rejects trailing bytes after a complete message', () => {

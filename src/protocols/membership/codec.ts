@@ -2,9 +2,10 @@
  * Wire format of membership messages: one versioned frame per message (`kernel/frame.ts`), fields as
  * symmetric write/read pairs. Decoding is total: any malformed input yields a counted reason.
  *
- * Frame type tags: 0 ping, 1 ack, 2 ping-req, 3 nack, 4 gossip, 5 push-pull.
+ * Frame type tags: 0 ping, 1 ack, 2 ping-req, 3 nack, 4 gossip, 5 push-pull, 6 state-digest.
  *
- * Version 2 added the member's signature to every record (`signedRecordBytes` is what it signs).
+ * Version 2 added the member's signature to every record (`signedRecordBytes` is what it signs) and the
+ * state digest that opens a periodic exchange.
  */
 import {
   beginFrame,
@@ -18,6 +19,8 @@ import {
   ok,
   openFrame,
   type Result,
+  stringBytes,
+  varUintBytes,
 } from '../../kernel/index.ts'
 import type {
   MemberProfile,
@@ -79,7 +82,17 @@ export function recordLimitProblem(record: MemberRecord): string | undefined {
   return undefined
 }
 
-const MESSAGE_TYPES: readonly MessageType[] = ['ping', 'ack', 'ping-req', 'nack', 'gossip', 'push-pull']
+const MESSAGE_TYPES: readonly MessageType[] = [
+  'ping',
+  'ack',
+  'ping-req',
+  'nack',
+  'gossip',
+  'push-pull',
+  'state-digest',
+]
+/** A view digest is a uint32 (`view-digest.ts`). */
+const MAX_DIGEST = 0xffff_ffff
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'failed', 'left']
 const UPDATE_KINDS: readonly MemberUpdate['kind'][] = ['alive', 'suspect', 'failed', 'left']
 
@@ -91,6 +104,14 @@ function writeProfile(encoder: Encoder, profile: MemberProfile): void {
   encoder.u8(CONNECTION_CLASSES.indexOf(profile.connectionClass))
   encoder.string(profile.region)
   encoder.bool(profile.hidden)
+}
+
+/** The bytes `writeProfile` writes, computed without writing. */
+function profileBytes(profile: MemberProfile): number {
+  let bytes = varUintBytes(profile.labels.length)
+  for (const label of profile.labels) bytes += stringBytes(label)
+  bytes += varUintBytes(profile.capacity) + varUintBytes(profile.memoryMb) + 1
+  return bytes + stringBytes(profile.region) + 1
 }
 
 function readProfile(decoder: Decoder): MemberProfile {
@@ -195,11 +216,6 @@ function readUpdate(decoder: Decoder): MemberUpdate {
   }
 }
 
-function writeUpdates(encoder: Encoder, updates: readonly MemberUpdate[]): void {
-  encoder.varUint(updates.length)
-  for (const update of updates) writeUpdate(encoder, update)
-}
-
 function readUpdates(decoder: Decoder): MemberUpdate[] {
   const count = decoder.count(WIRE_LIMITS.maxUpdatesPerMessage)
   const updates: MemberUpdate[] = []
@@ -207,32 +223,42 @@ function readUpdates(decoder: Decoder): MemberUpdate[] {
   return updates
 }
 
-function writeMessage(encoder: Encoder, message: MembershipMessage): void {
+/** Everything of a message up to its list of updates or records, the count of that list included. */
+function writeHead(encoder: Encoder, message: MembershipMessage): void {
   beginFrame(MEMBERSHIP_WIRE_VERSION, MESSAGE_TYPES.indexOf(message.type), encoder)
   switch (message.type) {
     case 'ping':
     case 'ack':
       encoder.varUint(message.seq)
-      writeUpdates(encoder, message.updates)
+      encoder.varUint(message.updates.length)
       return
     case 'ping-req':
       encoder.varUint(message.seq)
       encoder.string(message.target)
-      writeUpdates(encoder, message.updates)
+      encoder.varUint(message.updates.length)
       return
     case 'nack':
       encoder.varUint(message.seq)
       return
     case 'gossip':
-      writeUpdates(encoder, message.updates)
+      encoder.varUint(message.updates.length)
       return
     case 'push-pull':
       encoder.bool(message.join)
       encoder.bool(message.reply)
       encoder.varUint(message.records.length)
-      for (const record of message.records) writeRecord(encoder, record)
+      return
+    case 'state-digest':
+      encoder.varUint(message.digest)
+      encoder.varUint(message.members)
       return
   }
+}
+
+function writeMessage(encoder: Encoder, message: MembershipMessage): void {
+  writeHead(encoder, message)
+  if (message.type === 'push-pull') for (const record of message.records) writeRecord(encoder, record)
+  else if ('updates' in message) for (const update of message.updates) writeUpdate(encoder, update)
 }
 
 export function encodeMessage(message: MembershipMessage): Uint8Array {
@@ -241,25 +267,70 @@ export function encodeMessage(message: MembershipMessage): Uint8Array {
   return encoder.finish()
 }
 
-const scratch = new Encoder(4_096)
+/** The bytes `writeHead` writes (a version byte, then the type tag and the fields), computed without writing. */
+function headBytes(message: MembershipMessage): number {
+  const frame = 1 + varUintBytes(MESSAGE_TYPES.indexOf(message.type))
+  switch (message.type) {
+    case 'ping':
+    case 'ack':
+      return frame + varUintBytes(message.seq) + varUintBytes(message.updates.length)
+    case 'ping-req':
+      return (
+        frame + varUintBytes(message.seq) + stringBytes(message.target) + varUintBytes(message.updates.length)
+      )
+    case 'nack':
+      return frame + varUintBytes(message.seq)
+    case 'gossip':
+      return frame + varUintBytes(message.updates.length)
+    case 'push-pull':
+      return frame + 2 + varUintBytes(message.records.length)
+    case 'state-digest':
+      return frame + varUintBytes(message.digest) + varUintBytes(message.members)
+  }
+}
 
-/** Encoded size in bytes, without allocating the output (for byte budgets and accounting). */
+/** Encoded size in bytes, without encoding (for byte budgets and accounting). */
 export function encodedMessageBytes(message: MembershipMessage): number {
-  scratch.reset()
-  writeMessage(scratch, message)
-  return scratch.length
+  let bytes = headBytes(message)
+  if (message.type === 'push-pull') for (const record of message.records) bytes += encodedRecordBytes(record)
+  else if ('updates' in message) for (const update of message.updates) bytes += encodedUpdateBytes(update)
+  return bytes
 }
 
+/**
+ * Encoded sizes of records, kept per record object. Records are immutable, and a node sizes the same
+ * record again and again (every push-pull it sends, every gossip message that carries it; the simulator
+ * counts the bytes of every message, and passes one record object from node to node), so a lookup here
+ * is several times cheaper than sizing the record field by field. A WeakMap keeps no record alive: it is
+ * bounded by the records held elsewhere and drops each entry with its record.
+ */
+const recordSizes = new WeakMap<MemberRecord, number>()
+
+/** The bytes `writeRecord` writes, computed field by field without writing them (or remembered). */
 export function encodedRecordBytes(record: MemberRecord): number {
-  scratch.reset()
-  writeRecord(scratch, record)
-  return scratch.length
+  let bytes = recordSizes.get(record)
+  if (bytes === undefined) {
+    bytes = stringBytes(record.id) + varUintBytes(record.incarnation) + 1
+    bytes += varUintBytes(record.addresses.length)
+    for (const address of record.addresses) bytes += stringBytes(address)
+    bytes += profileBytes(record.profile)
+    bytes += varUintBytes(record.signature.length) + record.signature.length
+    recordSizes.set(record, bytes)
+  }
+  return bytes
 }
 
+/** The bytes `writeUpdate` writes: the kind byte, then the record or the fields. */
 export function encodedUpdateBytes(update: MemberUpdate): number {
-  scratch.reset()
-  writeUpdate(scratch, update)
-  return scratch.length
+  switch (update.kind) {
+    case 'alive':
+      return 1 + encodedRecordBytes(update.record)
+    case 'suspect':
+    case 'failed':
+      return 1 + stringBytes(update.id) + varUintBytes(update.incarnation) + stringBytes(update.from)
+    case 'left':
+      return 1 + stringBytes(update.id) + varUintBytes(update.incarnation)
+  }
 }
 
 /** Decodes one frame. Never throws; a malformed frame yields the reason to count. */
@@ -302,6 +373,12 @@ function readMessage(decoder: Decoder, type: MessageType): MembershipMessage {
       const records: MemberRecord[] = []
       for (let i = 0; i < count && decoder.error === undefined; i++) records.push(readRecord(decoder))
       return { type, join, reply, records }
+    }
+    case 'state-digest': {
+      const digest = decoder.varUint()
+      const members = decoder.varUint()
+      if (digest > MAX_DIGEST) decoder.fail('invalid-value')
+      return { type, digest, members }
     }
   }
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { Random } from '../../kernel/index.ts'
 import { type Member, MemberTable } from './member-table.ts'
 import { DEFAULT_PROFILE, type MemberRecord, type MemberState } from './types.ts'
+import { addToDigest, recordDigest } from './view-digest.ts'
 
 function record(id: string, state: MemberState = 'alive', incarnation = 0): MemberRecord {
   return { id, incarnation, state, addresses: [], profile: DEFAULT_PROFILE, signature: new Uint8Array(0) }
@@ -24,12 +25,15 @@ function isProbed(member: Member): boolean {
 /** The table's structure agrees with itself: counts, lookups and dense slots. */
 function checkConsistent(table: MemberTable): void {
   const tally = { alive: 0, suspect: 0, failed: 0, left: 0 }
+  let digest = 0
   table.members().forEach((member, slot) => {
     tally[member.record.state]++
+    digest = addToDigest(digest, recordDigest(member.record))
     assert.equal(member.slot, slot)
     assert.equal(table.get(member.record.id), member)
   })
   assert.deepEqual({ ...table.counts }, tally)
+  assert.equal(table.digest, digest, 'the kept digest is the sum over the members')
   assert.equal(table.size, table.members().length)
 }
 
@@ -127,14 +131,19 @@ describe('MemberTable', () => {
   })
 
   describe('bookkeeping', () => {
-    it('law: counts per state equal the tally of members through any sequence of adds, updates and removes', () => {
+    it('law: counts per state, the view digest and the held records match the members through any sequence of adds, updates and removes', () => {
       type Operation =
         | { kind: 'add'; id: number; state: MemberState }
-        | { kind: 'update'; pick: number; state: MemberState }
+        | { kind: 'update'; pick: number; state: MemberState; incarnation: number }
         | { kind: 'remove'; pick: number }
       const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
         fc.record({ kind: fc.constant('add' as const), id: fc.nat(30), state: stateArbitrary }),
-        fc.record({ kind: fc.constant('update' as const), pick: fc.nat(), state: stateArbitrary }),
+        fc.record({
+          kind: fc.constant('update' as const),
+          pick: fc.nat(),
+          state: stateArbitrary,
+          incarnation: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        }),
         fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
       )
       fc.assert(
@@ -142,26 +151,39 @@ describe('MemberTable', () => {
           const random = new Random(seed)
           const table = new MemberTable(1_000)
           const model = new Map<string, MemberState>()
+          const seen: MemberRecord[] = []
           for (const operation of operations) {
             const members = table.members()
             if (operation.kind === 'add') {
               const id = `m${operation.id}`
               if (model.has(id)) continue // the core adds only unknown members
-              assert.ok(table.add(record(id, operation.state), 0, random) !== undefined)
+              const added = record(id, operation.state)
+              seen.push(added)
+              assert.ok(table.add(added, 0, random) !== undefined)
+              assert.ok(table.holds(added) || table.size > 1, 'a lone member’s record is held')
               model.set(id, operation.state)
             } else {
               const member = members[operation.pick % Math.max(1, members.length)]
               if (member === undefined) continue
               if (operation.kind === 'update') {
-                table.update(member, { ...member.record, state: operation.state }, 0)
+                const { state, incarnation } = operation
+                const before = member.record
+                const after = { ...member.record, state, incarnation }
+                seen.push(after)
+                table.update(member, after, 0)
+                assert.equal(table.holds(before), false, 'a replaced record is not held')
                 model.set(member.record.id, operation.state)
               } else {
                 table.remove(member)
                 model.delete(member.record.id)
                 assert.equal(table.get(member.record.id), undefined)
+                assert.equal(table.holds(member.record), false, 'a removed member’s record is not held')
               }
             }
             checkConsistent(table)
+            for (const held of seen.filter((r) => table.holds(r))) {
+              assert.equal(table.get(held.id)?.record, held, 'a held record is its member’s current one')
+            }
             assert.deepEqual(
               new Map(table.members().map((member) => [member.record.id, member.record.state])),
               model,

@@ -9,23 +9,47 @@
  * position, as memberlist does, so they are not all probed last.
  */
 import type { Millis, NodeId, Random } from '../../kernel/index.ts'
+import { HeldRecords } from './held-records.ts'
 import { newRoundTrip, type RoundTrip } from './round-trip.ts'
 import type { Suspicion } from './suspicion.ts'
 import type { MemberRecord, MemberState } from './types.ts'
+import { addToDigest, recordDigest } from './view-digest.ts'
 
-export interface Member {
+export class Member {
   record: MemberRecord
-  /** Local time of the last state change (for reaping). */
-  stateChangedAt: Millis
+  /**
+   * State changes so far, which tells a reap entry whether it is still the member's latest. A count, not
+   * the time of the change: an integer lives inside the object, where a fractional time is a heap number
+   * of its own, one more object per member in tables of thousands.
+   */
+  stateChanges = 0
   /** Position in the dense array; maintained by the table. */
   slot: number
-  readonly roundTrip: RoundTrip
-  suspicion: Suspicion | undefined
+  suspicion: Suspicion | undefined = undefined
+  private estimate: RoundTrip | undefined = undefined
+
+  constructor(record: MemberRecord, slot: number) {
+    this.record = record
+    this.slot = slot
+  }
+
+  /**
+   * The round-trip estimate of the link to this member, made on first use: a node probes about ten
+   * members a second, so in a table of thousands most members go unmeasured for minutes, and an
+   * estimate object for each of them was most of the table's memory.
+   */
+  get roundTrip(): RoundTrip {
+    this.estimate ??= newRoundTrip()
+    return this.estimate
+  }
 }
 
 interface ReapEntry {
   readonly member: Member
+  /** Local time the member entered the state to reap. */
   readonly changedAt: Millis
+  /** The member's `stateChanges` then: a later change makes this entry stale. */
+  readonly change: number
 }
 
 /** A FIFO of reap candidates; bounded, counting entries it had to discard. */
@@ -68,6 +92,9 @@ export class MemberTable {
   private readonly reapFailed: ReapQueue
   private readonly reapLeft: ReapQueue
   readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, failed: 0, left: 0 }
+  private readonly held = new HeldRecords()
+  /** The view digest of every member's record (`view-digest.ts`), kept up to date on every change. */
+  digest = 0
   /** Records refused because the table was full. */
   refused = 0
 
@@ -85,6 +112,14 @@ export class MemberTable {
     return this.byId.get(id)
   }
 
+  /**
+   * True when `record` is, as this very object, the record some member holds now (`held-records.ts`);
+   * false says nothing, ask `get`.
+   */
+  holds(record: MemberRecord): boolean {
+    return this.held.holds(record)
+  }
+
   members(): readonly Member[] {
     return this.dense
   }
@@ -95,17 +130,14 @@ export class MemberTable {
       this.refused++
       return undefined
     }
-    const member: Member = {
-      record,
-      stateChangedAt: now,
-      slot: this.dense.length,
-      roundTrip: newRoundTrip(),
-      suspicion: undefined,
-    }
+    const member = new Member(record, this.dense.length)
     this.byId.set(record.id, member)
     this.dense.push(member)
+    this.held.set(record)
+    if (this.held.outgrown(this.dense.length)) this.held.grow(this.dense.map((m) => m.record))
     this.counts[record.state]++
-    this.enqueueReap(member)
+    this.digest = addToDigest(this.digest, recordDigest(record))
+    this.enqueueReap(member, now)
     // swap into a random position so that new members are not all probed at the end of a pass
     const other = this.dense[random.intBelow(this.dense.length)] as Member
     this.swap(member, other)
@@ -115,19 +147,23 @@ export class MemberTable {
   /** Replaces a member's record, keeping the state counts and reap queues right. */
   update(member: Member, record: MemberRecord, now: Millis): void {
     const previous = member.record.state
+    this.digest = addToDigest(this.digest, recordDigest(record), recordDigest(member.record))
     member.record = record
+    this.held.set(record)
     if (previous !== record.state) {
       this.counts[previous]--
       this.counts[record.state]++
-      member.stateChangedAt = now
-      this.enqueueReap(member)
+      member.stateChanges++
+      this.enqueueReap(member, now)
     }
   }
 
   remove(member: Member): void {
     if (this.byId.get(member.record.id) !== member) return
     this.byId.delete(member.record.id)
+    this.held.clear(member.record)
     this.counts[member.record.state]--
+    this.digest = addToDigest(this.digest, 0, recordDigest(member.record))
     // Slots below `probeIndex` were probed in this pass. Filling a hole there with the (unprobed) last
     // member would skip that member until the next pass, so first move the hole to the pass boundary by
     // swapping with the last probed member, and shrink the probed prefix by one.
@@ -213,15 +249,15 @@ export class MemberTable {
       queue.shift()
       const { member } = entry
       // stale entry: the member changed state (or was removed) after this entry was queued
-      if (member.record.state !== state || member.stateChangedAt !== entry.changedAt) continue
+      if (member.record.state !== state || member.stateChanges !== entry.change) continue
       if (this.byId.get(member.record.id) !== member) continue
       this.remove(member)
       out.push(member)
     }
   }
 
-  private enqueueReap(member: Member): void {
-    const entry = { member, changedAt: member.stateChangedAt }
+  private enqueueReap(member: Member, now: Millis): void {
+    const entry = { member, changedAt: now, change: member.stateChanges }
     if (member.record.state === 'failed') this.reapFailed.push(entry)
     else if (member.record.state === 'left') this.reapLeft.push(entry)
   }

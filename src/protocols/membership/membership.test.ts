@@ -22,6 +22,7 @@ import {
   type MembershipMessage,
   type MemberUpdate,
 } from './types.ts'
+import { addToDigest, recordDigest } from './view-digest.ts'
 
 type Net = Stepper<MembershipMessage, MembershipEvent, Membership>
 
@@ -278,6 +279,80 @@ describe('Membership', () => {
       net.down.delete('a')
       advanceUntil(net, () => net.core('b').isJoined, MARGIN * config.joinRetryMs, 'join after seed recovery')
       assert.equal(net.core('a').member('b')?.state, 'alive')
+    })
+
+    it('a joiner takes in the seed’s view without announcing it again: only its own arrival is news', () => {
+      const net = joined(FIVE, 2)
+      const config = membershipConfig('lan')
+      const j = net.add('j', node('j', 2, config, net.now))
+      const sent: MembershipMessage[] = []
+      const takeOutbox = j.takeOutbox.bind(j)
+      j.takeOutbox = () => {
+        const out = takeOutbox()
+        sent.push(...out.map((outgoing) => outgoing.message))
+        return out
+      }
+      j.join(net.now, ['a'])
+      net.advance(gossipBoundMs(config))
+      assert.deepEqual(j.memberCounts(), { alive: FIVE.length, suspect: 0, failed: 0, left: 0 })
+      assert.ok(allSee(net, [...FIVE, 'j'], 'alive'), 'the seed spread the news of j')
+      const announced = sent.flatMap((message) => ('updates' in message ? message.updates : []))
+      assert.deepEqual(
+        announced.filter((update) => update.kind === 'alive' && update.record.id !== 'j'),
+        [],
+        'j passed on none of the records it merged from the seed',
+      )
+    })
+
+    it('a periodic exchange between members whose views agree is a digest and nothing more', () => {
+      const net = joined(FIVE, 4)
+      const config = membershipConfig('lan')
+      const digests: InFlight<MembershipMessage>[] = []
+      let pushPulls = 0
+      for (const id of FIVE) {
+        const core = net.core(id)
+        const receive = core.receive.bind(core)
+        core.receive = (now, from, message) => {
+          if (message.type === 'state-digest') digests.push({ from, to: id, message })
+          if (message.type === 'push-pull') pushPulls++
+          receive(now, from, message)
+        }
+      }
+      net.advance(2 * config.pushPullIntervalMs)
+      assert.ok(digests.length >= FIVE.length, `every member sent its digest (${digests.length})`)
+      assert.equal(pushPulls, 0, 'agreeing views exchanged no full state')
+      assert.ok(FIVE.every((id) => net.core(id).memberCounts().alive === FIVE.length - 1))
+
+      // a digest that disagrees makes the receiver open a full exchange with the sender
+      const { from, to, message } = digests[0] as InFlight<MembershipMessage>
+      assert.ok(message.type === 'state-digest')
+      net.core(to).receive(net.now, from, { ...message, digest: (message.digest + 1) >>> 0 })
+      net.collectAll()
+      assert.deepEqual(net.inFlight.filter((m) => m.message.type === 'push-pull').map(summary), [
+        `${to}→${from} push-pull`,
+      ])
+    })
+
+    it('agreeing views that hold a suspect still exchange in full, since merging confirms the suspicion', () => {
+      const net = joined(FIVE, 4)
+      const viewDigest = (id: NodeId): number =>
+        [net.core(id).selfRecord(), ...net.core(id).members()].reduce(
+          (digest, record) => addToDigest(digest, recordDigest(record)),
+          0,
+        )
+      const offerDigest = (): string[] => {
+        net.drop(() => true)
+        net.core('b').receive(net.now, 'a', { type: 'state-digest', digest: viewDigest('a'), members: 5 })
+        net.collectAll()
+        return net.inFlight.filter((m) => m.message.type === 'push-pull').map(summary)
+      }
+      assert.equal(viewDigest('a'), viewDigest('b'))
+      assert.deepEqual(offerDigest(), [], 'the same view and no suspect: nothing to exchange')
+      const suspicion: MemberUpdate = { kind: 'suspect', id: 'c', incarnation: 0, from: 'd' }
+      for (const id of ['a', 'b'])
+        net.core(id).receive(net.now, 'd', { type: 'gossip', updates: [suspicion] })
+      assert.equal(viewDigest('a'), viewDigest('b'), 'both hold c suspect')
+      assert.deepEqual(offerDigest(), ['b→a push-pull'])
     })
   })
 

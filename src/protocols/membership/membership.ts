@@ -114,10 +114,12 @@ const MAX_OUTBOX = 65_536
  */
 const ISOLATION_SILENT_INTERVALS = 5
 
+type AliveUpdate = Extract<MemberUpdate, { kind: 'alive' }>
+
 /**
  * The incarnation after `incarnation`, saturating at 2^53 − 1. The codec accepts any safe integer, so a
- * peer may accuse us at the largest one; one more would not be encodable and `enqueue` (which sizes the
- * update with the codec) would throw on remote input. At the ceiling we can no longer outbid an accuser;
+ * peer may accuse us at the largest one; one more would not be encodable, and the engine's encoder would
+ * throw on the refutation that remote input made us send. At the ceiling we can no longer outbid an accuser;
  * only a forged or corrupted incarnation gets there.
  */
 function nextIncarnation(incarnation: number): number {
@@ -213,7 +215,7 @@ export class Membership {
         random: this.random,
         host: {
           send,
-          apply: (update, now) => this.apply(update, now),
+          apply: (update, now, announce) => this.apply(update, now, announce),
           suspect: (id, incarnation, from, now) => this.suspect(id, incarnation, from, now),
           self: () => this.self,
         },
@@ -384,6 +386,9 @@ export class Membership {
       case 'push-pull':
         this.exchange.receive(now, from, message.join, message.reply, message.records)
         break
+      case 'state-digest':
+        this.exchange.receiveDigest(from, message.digest, message.members)
+        break
     }
     if ('updates' in message) for (const update of message.updates) this.apply(update, now)
     this.afterChange(now)
@@ -490,10 +495,11 @@ export class Membership {
 
   // ── state changes ─────────────────────────────────────────────────────────────────────────────────
 
-  private apply(update: MemberUpdate, now: Millis): void {
+  /** `announce` false merges without gossiping the change on (records of a seed's join reply). */
+  private apply(update: MemberUpdate, now: Millis, announce = true): void {
     switch (update.kind) {
       case 'alive':
-        this.applyAlive(update.record, now)
+        this.applyAlive(update, now, announce)
         return
       case 'suspect':
         this.suspect(update.id, update.incarnation, update.from, now)
@@ -502,17 +508,21 @@ export class Membership {
         this.applyFailed(update.id, update.incarnation, update.from, now)
         return
       case 'left':
-        this.applyLeft(update.id, update.incarnation, now)
+        this.applyLeft(update.id, update.incarnation, now, announce)
         return
     }
   }
 
-  private applyAlive(record: MemberRecord, now: Millis): void {
+  /** `update` is passed on as it came (updates are immutable), so a rumor costs no new object per hop. */
+  private applyAlive(update: AliveUpdate, now: Millis, announce: boolean): void {
+    const record = update.record
     if (record.id === this.id) {
       // someone speaks for us with a newer incarnation (our previous life, or an impostor): outbid it
       if (record.incarnation > this.self.incarnation && !this.leaving) this.refute(record.incarnation, now)
       return
     }
+    // the record we hold already, recognised without a lookup (gossip repeats news λ·log n times)
+    if (this.table.holds(record)) return
     const member = this.table.get(record.id)
     // only news is checked: a record we hold at this incarnation or newer costs no signature check
     if (member !== undefined && record.incarnation <= member.record.incarnation) return
@@ -523,14 +533,14 @@ export class Membership {
     if (member === undefined) {
       const added = this.table.add(record, now, this.random)
       if (added === undefined) return
-      this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
+      if (announce) this.gossip.enqueue(record.id, update, now)
       this.emit({ type: 'MemberJoined', at: now, member: record })
       return
     }
     const previous = member.record
     this.clearSuspicion(member)
     this.table.update(member, record, now)
-    this.gossip.enqueue(record.id, { kind: 'alive', record }, now)
+    if (announce) this.gossip.enqueue(record.id, update, now)
     if (previous.state === 'left') this.emit({ type: 'MemberJoined', at: now, member: record })
     else if (previous.state !== 'alive')
       this.emit({ type: 'MemberAlive', at: now, id: record.id, incarnation: record.incarnation })
@@ -598,7 +608,7 @@ export class Membership {
     this.emit({ type: 'MemberFailed', at: now, id, incarnation })
   }
 
-  private applyLeft(id: NodeId, incarnation: number, now: Millis): void {
+  private applyLeft(id: NodeId, incarnation: number, now: Millis, announce: boolean): void {
     if (id === this.id) {
       // a replayed or forged leave about us: we are still here
       if (!this.leaving && incarnation >= this.self.incarnation) this.refute(incarnation, now)
@@ -609,7 +619,7 @@ export class Membership {
       return
     this.clearSuspicion(member)
     this.table.update(member, { ...member.record, incarnation, state: 'left' }, now)
-    this.gossip.enqueue(id, { kind: 'left', id, incarnation }, now)
+    if (announce) this.gossip.enqueue(id, { kind: 'left', id, incarnation }, now)
     this.emit({ type: 'MemberLeft', at: now, id, incarnation })
   }
 

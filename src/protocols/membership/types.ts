@@ -60,6 +60,12 @@ export type MembershipMessage =
       readonly reply: boolean
       readonly records: readonly MemberRecord[]
     }
+  /**
+   * The digest of the sender's view (`view-digest.ts`) and how many records it covers, itself included:
+   * the periodic exchange opens with it, and the receiver answers with a full push-pull only if its own
+   * view differs.
+   */
+  | { readonly type: 'state-digest'; readonly digest: number; readonly members: number }
 
 export type MessageType = MembershipMessage['type']
 
