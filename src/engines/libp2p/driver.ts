@@ -24,7 +24,7 @@ import { DialBackoff } from './dial-backoff.ts'
 import { DiscoveryGate } from './discovery-gate.ts'
 import type { FrameReadError } from './framing.ts'
 import { LinkShaper } from './link-shaper.ts'
-import { PeerLinks } from './peer-links.ts'
+import { type LinkCounters, PeerLinks } from './peer-links.ts'
 import { RealmDiscovery } from './realm-discovery.ts'
 import { SeedDialer } from './seed-dialer.ts'
 
@@ -391,43 +391,9 @@ export class Libp2pDriver implements RunningNode {
     for (const [protocol, links] of this.links) {
       const name = this.node.module(protocol)?.name ?? protocol
       const c = links.counters
-      counter('meshwork_messages_total', 'Frames sent (out) and received (in)', c.framesIn, {
-        protocol: name,
-        direction: 'in',
-      })
-      counter('meshwork_messages_total', 'Frames sent (out) and received (in)', c.framesOut, {
-        protocol: name,
-        direction: 'out',
-      })
-      counter('meshwork_bytes_total', 'Bytes of frames sent (out) and received (in)', c.bytesIn, {
-        protocol: name,
-        direction: 'in',
-      })
-      counter('meshwork_bytes_total', 'Bytes of frames sent (out) and received (in)', c.bytesOut, {
-        protocol: name,
-        direction: 'out',
-      })
-      counter(
-        'meshwork_transport_writes_total',
-        'Transport writes (frames of one event-loop turn go together)',
-        c.writes,
-        { protocol: name },
-      )
-      counter('meshwork_frames_dropped_total', 'Frames not sent, by why', c.framesDropped, {
-        protocol: name,
-        why: 'queue-full-or-backoff',
-      })
-      counter('meshwork_frames_dropped_total', 'Frames not sent, by why', c.framesRefused, {
-        protocol: name,
-        why: 'refused',
-      })
-      counter('meshwork_frames_dropped_total', 'Frames not sent, by why', c.framesToStrangers, {
-        protocol: name,
-        why: 'stranger',
-      })
-      counter('meshwork_dial_failures_total', 'Dials that failed or were not admitted', c.dialFailures, {
-        protocol: name,
-      })
+      for (const [metric, help, value, labels] of linkCounters(c)) {
+        counter(metric, help, value, { protocol: name, ...labels })
+      }
       samples.push({
         kind: 'gauge',
         name: 'meshwork_links',
@@ -495,4 +461,27 @@ function shortId(peer: string): string {
 
 function seconds(ms: number): string {
   return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`
+}
+
+/** Each per-protocol link counter as (metric, help, value, extra labels). */
+function linkCounters(c: LinkCounters): [string, string, number, Record<string, string>][] {
+  const frames = 'Frames sent (out) and received (in)'
+  const bytes = 'Bytes of frames sent (out) and received (in)'
+  const dropped = 'Frames not sent, by why'
+  return [
+    ['meshwork_messages_total', frames, c.framesIn, { direction: 'in' }],
+    ['meshwork_messages_total', frames, c.framesOut, { direction: 'out' }],
+    ['meshwork_bytes_total', bytes, c.bytesIn, { direction: 'in' }],
+    ['meshwork_bytes_total', bytes, c.bytesOut, { direction: 'out' }],
+    [
+      'meshwork_transport_writes_total',
+      'Transport writes (frames of one event-loop turn go together)',
+      c.writes,
+      {},
+    ],
+    ['meshwork_frames_dropped_total', dropped, c.framesDropped, { why: 'queue-full-or-backoff' }],
+    ['meshwork_frames_dropped_total', dropped, c.framesRefused, { why: 'refused' }],
+    ['meshwork_frames_dropped_total', dropped, c.framesToStrangers, { why: 'stranger' }],
+    ['meshwork_dial_failures_total', 'Dials that failed or were not admitted', c.dialFailures, {}],
+  ]
 }
