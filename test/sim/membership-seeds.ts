@@ -12,7 +12,7 @@ import { resolveScenario, runMembershipSimulation } from '../../src/engines/sim/
 import { type MembershipScenario, SCENARIO_DEFAULTS } from '../../src/engines/sim/membership/scenario.ts'
 import { membershipConfig } from '../../src/protocols/membership/index.ts'
 
-/** Seeds that once failed, with what they found. The first suite file runs them by name, first. */
+/** Seeds that once failed, with what they found. The suite files run them by name, first. */
 export const REGRESSION_SEEDS: readonly { seed: number; nodes: number; found: string }[] = [
   {
     seed: 47,
@@ -103,9 +103,20 @@ export function checkSeed(seed: number, nodes: number): void {
   }
 }
 
+/** Defines a test per regression seed that `include` selects (each file runs those of its range). */
+export function defineRegressionSeeds(include: (seed: number) => boolean): void {
+  for (const { seed, nodes } of REGRESSION_SEEDS) {
+    if (include(seed))
+      it(`still passes regression seed ${seed} with ${nodes} nodes`, () => checkSeed(seed, nodes))
+  }
+}
+
+/** Defines a test per seed in [first, last], except the regression seeds, which run by name first. */
 export function defineSeedRange(first: number, last: number): void {
+  const regression = new Set(REGRESSION_SEEDS.map(({ seed, nodes }) => `${seed}/${nodes}`))
   for (let seed = first; seed <= last; seed++) {
     const nodes = nodesForSeed(seed)
+    if (regression.has(`${seed}/${nodes}`)) continue
     it(`keeps every safety and liveness check at seed ${seed} with ${nodes} nodes`, () =>
       checkSeed(seed, nodes))
   }
