@@ -26,7 +26,7 @@ import {
   up,
   waitForConvergence,
 } from '../src/cluster/index.ts'
-import { percentile } from '../src/engines/sim/membership/observer.ts'
+import { percentile } from '../src/engines/sim/membership/statistics.ts'
 import { writeResult } from './results-file.ts'
 
 const { values } = parseArgs({

@@ -12,9 +12,9 @@
  * Writes bench/results/membership-<YYYY-MM-DD>.json.
  */
 import { parseArgs } from 'node:util'
-import { percentile } from '../src/engines/sim/membership/observer.ts'
 import { runMembershipSimulation } from '../src/engines/sim/membership/run.ts'
 import { SCENARIO_DEFAULTS } from '../src/engines/sim/membership/scenario.ts'
+import { percentile } from '../src/engines/sim/membership/statistics.ts'
 import { writeResult } from './results-file.ts'
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -129,10 +129,9 @@ describe('meshwork evolve', () => {
     const checkpoint = join(dir, 'xor.checkpoint.json')
     const whole = run('xor', '--runs', '4', '--seed', '9', '--json', '--quiet')
     const first = run('xor', '--runs', '4', '--seed', '9', '--json', '--quiet', '--checkpoint', checkpoint)
-    assert.equal(
-      first.stdout,
-      whole.stdout.replace(/"wallMs":\d+,"evaluationsPerSecond":\d+/, (m) => m) && first.stdout,
-    )
+    assert.equal(whole.status, 0, whole.stderr)
+    assert.equal(first.status, 0, first.stderr)
+    assert.ok(statSync(checkpoint).size > 0, 'the checkpoint was written')
     // a finished experiment resumes to the same summary without running again
     const resumed = run('xor', '--resume', checkpoint, '--json', '--quiet')
     assert.equal(resumed.status, 0, resumed.stderr)

@@ -4,7 +4,7 @@
  * a namespace of its own a system's `lo` counts that system's packets only).
  */
 import { readFileSync } from 'node:fs'
-import { percentile as sortedPercentile } from '../../src/engines/sim/membership/observer.ts'
+import { percentile as sortedPercentile } from '../../src/engines/sim/membership/statistics.ts'
 
 /** Linux USER_HZ, the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS_PER_SECOND = 100

@@ -193,11 +193,16 @@ function mutate(random: Random, bytes: Uint8Array): Uint8Array {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
+}
+
 describe('codec fuzzing', () => {
   it(`decodes ${CASE_COUNT.toLocaleString('en')} valid frames to the original and rejects mutated frames without throwing`, (t) => {
     const root = new Random(SEED)
     const rejections = new RejectionCounter<DecodeErrorReason>()
     let accepted = 0
+    let nonCanonical = 0
     const replay = (caseIndex: number): string => `seed ${JSON.stringify(SEED)}, case ${caseIndex}`
 
     for (let caseIndex = 0; caseIndex < CASE_COUNT; caseIndex++) {
@@ -218,21 +223,33 @@ describe('codec fuzzing', () => {
         assert.fail(`decoding threw ${String(error)} on ${hex(mutated)} (${replay(caseIndex)})`)
       }
       if (!result.ok) {
+        // every rejection carries one of the declared reasons, never an ad hoc string or undefined
+        assert.ok(
+          (DECODE_ERROR_REASONS as readonly string[]).includes(result.error),
+          `untyped rejection ${String(result.error)} (${replay(caseIndex)})`,
+        )
         rejections.add(result.error)
         continue
       }
-      // An accepted mutant must be a well-formed message: it re-encodes to a frame that decodes to itself.
+      // An accepted mutant must be a well-formed message: it re-encodes to a frame that decodes to the
+      // same message. (Not necessarily to the mutant's bytes: varints are read like protobuf's, so an
+      // over-long varint decodes to its value; signatures are over re-encoded bytes, never over frames.)
       accepted++
+      const again = encodeMessage(result.value)
       assert.deepEqual(
-        decodeMessage(encodeMessage(result.value)),
+        decodeMessage(again),
         result,
-        `accepted mutant is not canonical (${replay(caseIndex)})`,
+        `accepted mutant does not round-trip (${replay(caseIndex)})`,
       )
+      if (!bytesEqual(again, mutated)) nonCanonical++
     }
 
-    t.diagnostic(`seed ${JSON.stringify(SEED)}: ${accepted} mutants accepted`)
+    t.diagnostic(
+      `seed ${JSON.stringify(SEED)}: ${accepted} mutants accepted, ${nonCanonical} of them not canonical`,
+    )
     t.diagnostic(`rejections ${JSON.stringify(rejections.toJSON())}`)
-    assert.equal(rejections.total + accepted, CASE_COUNT)
+    // mutations rarely keep a frame valid: most mutants are refused, and some are not (or the mutator is broken)
+    assert.ok(accepted > 0, `no mutant was accepted (seed ${SEED})`)
     const expectedReasons = DECODE_ERROR_REASONS
     for (const reason of expectedReasons) {
       assert.ok(

@@ -1,6 +1,7 @@
 import { describe } from 'node:test'
-import { defineSeedRange } from './membership-seeds.ts'
+import { defineRegressionSeeds, defineSeedRange } from './membership-seeds.ts'
 
 describe('membership simulation, swarm seeds 101–200 (50–200 nodes)', () => {
+  defineRegressionSeeds((seed) => seed > 100 && seed <= 200)
   defineSeedRange(101, 200)
 })

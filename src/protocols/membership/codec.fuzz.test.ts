@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { CONNECTION_CLASSES, Random, RejectionCounter } from '../../kernel/index.ts'
+import { CONNECTION_CLASSES, DECODE_ERROR_REASONS, Random, RejectionCounter } from '../../kernel/index.ts'
 import { decodeMessage, encodeMessage } from './codec.ts'
 import type { MemberRecord, MembershipMessage, MemberUpdate } from './types.ts'
 
@@ -138,12 +138,17 @@ it(`decodes ${CASES.toLocaleString('en-US')} random and mutated membership frame
     }
     if (result.ok) {
       accepted++
-      // whatever a mutant decodes to must itself be a well-formed message
-      assert.ok(
-        decodeMessage(encodeMessage(result.value)).ok,
-        `seed ${SEED} case ${i}: accepted an unencodable message`,
+      // whatever a mutant decodes to must be a well-formed message that round-trips to itself
+      assert.deepEqual(
+        decodeMessage(encodeMessage(result.value)),
+        result,
+        `seed ${SEED} case ${i}: accepted mutant does not round-trip`,
       )
     } else {
+      assert.ok(
+        (DECODE_ERROR_REASONS as readonly string[]).includes(result.error),
+        `seed ${SEED} case ${i}: untyped rejection ${String(result.error)}`,
+      )
       rejections.add(result.error)
     }
   }
@@ -151,6 +156,9 @@ it(`decodes ${CASES.toLocaleString('en-US')} random and mutated membership frame
   process.stdout.write(
     `membership codec fuzz (seed ${SEED}): ${accepted} mutants accepted, rejected ${JSON.stringify(tally)}\n`,
   )
-  assert.equal(rejections.total + accepted, CASES)
+  assert.ok(
+    accepted > 0 && rejections.total > CASES / 2,
+    `accepted ${accepted}, rejected ${rejections.total}`,
+  )
   assert.ok(Object.keys(tally).length >= 5, `too few rejection reasons seen: ${JSON.stringify(tally)}`)
 })

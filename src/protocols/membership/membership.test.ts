@@ -523,7 +523,7 @@ describe('Membership', () => {
       )
     })
 
-    it('a failed verdict about a member already suspected fails it at once', () => {
+    it('a failed verdict from elsewhere about a member already suspected confirms the suspicion, never convicts', () => {
       const net = joined(FIVE, 6)
       const a = net.core('a')
       a.connectionLost(net.now, 'c')
@@ -532,11 +532,82 @@ describe('Membership', () => {
         updates: [{ kind: 'failed', id: 'c', incarnation: 0, from: 'b' }],
       })
       net.collectAll()
-      assert.equal(a.member('c')?.state, 'failed')
-      assert.deepEqual(
-        net.takeEvents('a').map((event) => event.type),
-        ['MemberSuspected', 'MemberFailed'],
-      )
+      assert.equal(a.member('c')?.state, 'suspect')
+      // c is alive and reachable: it refutes, and a never declares it failed
+      net.advance(MARGIN * suspicionMaxMs(membershipConfig('lan'), FIVE.length))
+      assert.equal(a.member('c')?.state, 'alive')
+      assert.deepEqual(ofType(net.takeEvents('a'), 'MemberFailed'), [])
+    })
+
+    it('a suspicion asks the suspect five times before it convicts, even when confirmations cut it short', () => {
+      const net = joined(FIVE, 6)
+      const a = net.core('a')
+      a.connectionLost(net.now, 'c')
+      // every other member confirms at once: the timeout falls to its minimum immediately
+      for (const from of ['b', 'd', 'e'] as const) {
+        a.receive(net.now, from, {
+          type: 'gossip',
+          updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from }],
+        })
+      }
+      const askedAt: Millis[] = []
+      let failedAt: Millis | undefined
+      const endAt = net.now + MARGIN * suspicionMaxMs(membershipConfig('lan'), FIVE.length)
+      while (net.now < endAt && failedAt === undefined) {
+        net.advance(1, false)
+        for (const { from, to, message } of net.inFlight) {
+          const lastWord =
+            from === 'a' &&
+            to === 'c' &&
+            message.type === 'gossip' &&
+            message.updates.some((update) => update.kind === 'suspect' && update.from === 'a')
+          if (lastWord) askedAt.push(net.now)
+        }
+        // c is unreachable (it stays up, but nothing reaches it), so nobody hears it refute
+        net.drop(({ to }) => to === 'c')
+        net.deliverAll(({ to }) => to !== 'c')
+        net.drop(({ to }) => to === 'c')
+        if (a.member('c')?.state === 'failed') failedAt = net.now
+      }
+      assert.ok(failedAt !== undefined, 'a crashed member is still convicted')
+      // the buddy-system notice when the suspicion starts, then the five last words
+      assert.equal(askedAt.length, 1 + 5, `asked at ${askedAt.join(', ')}`)
+      const first = askedAt[1] as Millis
+      // the answer to the last question needs a round trip: conviction waits a lead after the first one
+      assert.ok(failedAt - first >= 2 * membershipConfig('lan').probeTimeoutMinMs, `${first} → ${failedAt}`)
+    })
+
+    it("a suspect answers each of an accuser's repeated last words directly, in case an answer was lost", () => {
+      const net = joined(FIVE, 6)
+      const c = net.core('c')
+      c.receive(net.now, 'a', {
+        type: 'gossip',
+        updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from: 'b' }],
+      })
+      net.collectAll()
+      net.inFlight = []
+      assert.equal(c.incarnation, 1)
+      // a missed the refutation and asks three times, 20 ms apart, at the stale incarnation
+      const answers: number[] = []
+      for (let word = 0; word < 3; word++) {
+        c.receive(net.now, 'a', {
+          type: 'gossip',
+          updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from: 'a' }],
+        })
+        net.collectAll()
+        answers.push(
+          net.inFlight.filter(
+            ({ to, message }) =>
+              to === 'a' &&
+              message.type === 'gossip' &&
+              message.updates.some((update) => update.kind === 'alive' && update.record.incarnation === 1),
+          ).length,
+        )
+        net.inFlight = []
+        net.advance(20, false)
+        net.inFlight = []
+      }
+      assert.deepEqual(answers, [1, 1, 1])
     })
 
     it('with verification forced on, a member that hears of a new suspicion pings the suspect itself', () => {

@@ -20,16 +20,24 @@
  *   multi-observer idea of Rapid, Suresh et al., ATC 2018, without its consensus step).
  * - Failed members are kept (bounded time) and one of them is pinged every `reconnectIntervalMs`; an answer
  *   triggers a push-pull, which heals partitions (Serf's reconnect, made fast).
- * - A "failed" verdict about a member we still hold alive starts a suspicion instead of failing it at
- *   once (memberlist applies it): a node back from a partition otherwise spreads stale verdicts about
- *   everyone (the gossip storms of Consul #5567 and #5928). A live member refutes; a dead one is confirmed.
+ * - Only a node's own suspicion convicts. Another node's "failed" verdict is an accusation here: it starts
+ *   a suspicion, or confirms one already held (Lifeguard's confirmation, shortening the timeout). SWIM
+ *   (§4.2, "Confirm" messages) and memberlist (`state.go` `deadNode`) apply a remote verdict at once,
+ *   and so did this core for a member it already suspected; but a verdict reached behind a cut — a node
+ *   back from a partition, spreading its stale verdicts (the gossip storms of Consul #5567 and #5928) —
+ *   then killed live members that every node on their own side could reach, within milliseconds of the
+ *   heal (the seed suite found it: seed 38, 65 such reports). A live member refutes; a dead one is
+ *   convicted by each node's own timer, which the accusers have already shortened.
  * - Self-isolation: total silence, or probe rounds that get neither ack nor nack, make a node report a
  *   partition at once, instead of after suspecting a quarter of the cluster one probe round at a time.
- * - The last word: two probe timeouts before its suspicion runs out, a node tells the suspect directly;
- *   a suspect that already refuted (but whose refutation this node missed — push gossip reaches each
- *   node with high probability, not certainty) answers with its current alive record. Stale accusations
- *   are answered that way in general, once per accuser and incarnation, instead of raising the
- *   incarnation again.
+ * - The last word: two probe timeouts before its suspicion runs out, a node asks the suspect directly,
+ *   five times over that lead, and convicts no sooner than one lead after the first question, however
+ *   far confirmations pulled the deadline in (before, a suspicion shortened by confirmations sent its last
+ *   word and convicted in the same instant: conviction without asking). The suspect answers every
+ *   accusation directly with its current alive record — a stale one (its refutation missed this accuser:
+ *   push gossip reaches each node with high probability, not certainty) as well as a new one it refutes —
+ *   rate-limited per accuser and incarnation so that gossip's many copies of one accusation get one answer.
+ *   memberlist has no last word; Lifeguard's buddy system tells the suspect once, when probing it.
  * - A probe from a member this node does not know (its join gossip missed us) triggers a push-pull with
  *   it at once, instead of waiting up to a minute for the periodic exchange.
  * - Every update is sent at least three gossip rounds' worth of times, however small the cluster
@@ -113,6 +121,13 @@ const MAX_OUTBOX = 65_536
  * several helpers, so either this many times over is not ordinary loss.
  */
 const ISOLATION_SILENT_INTERVALS = 5
+/**
+ * Last words a suspicion sends the suspect before it convicts, spread evenly over the lead. At 10 % loss one
+ * exchange (word and answer) fails 19 % of the time; three fail together 0.7 % of the time, which the seed
+ * suite met (seed 39: three answers lost in a row at 8.7 % loss); five fail together 0.025 % of the time.
+ * They are sent only for a suspicion about to run out unrefuted, which is rare, so five cost little.
+ */
+const LAST_WORDS = 5
 
 type AliveUpdate = Extract<MemberUpdate, { kind: 'alive' }>
 
@@ -168,8 +183,8 @@ export class Membership {
   private readonly suspects = new Set<Member>()
   /** Unknown members that probed us, and when we last asked them for their state. */
   private readonly strangers = new BoundedMap<NodeId, Millis>(1_024)
-  /** Stale accusations already answered (accuser/incarnation), so each gets one reply. */
-  private readonly answeredAccusations = new BoundedMap<string, true>(1_024)
+  /** Accusations answered (accuser/incarnation) and when, so that relayed copies do not each get a reply. */
+  private readonly answeredAccusations = new BoundedMap<string, Millis>(1_024)
   private outbox: Outgoing[] = []
   private events: MembershipEvent[] = []
   private leaving = false
@@ -421,8 +436,7 @@ export class Membership {
     for (const member of this.suspects) {
       const suspicion = member.suspicion
       if (suspicion === undefined) continue
-      const due = suspicion.deadline() - (suspicion.warned ? 0 : this.lastWordLeadMs(member))
-      deadline = earliest(deadline, due)
+      deadline = earliest(deadline, this.suspicionDueAt(suspicion, this.lastWordLeadMs(member)))
     }
     return earliest(
       deadline,
@@ -437,18 +451,21 @@ export class Membership {
         this.suspects.delete(member)
         continue
       }
-      const deadline = suspicion.deadline()
-      if (!suspicion.warned && now >= deadline - this.lastWordLeadMs(member)) {
-        // The last word before conviction: tell the suspect directly. A live suspect whose refutation
-        // we missed (dissemination is probabilistic) answers with its newer alive record in time.
-        suspicion.warned = true
+      const leadMs = this.lastWordLeadMs(member)
+      if (now < this.suspicionDueAt(suspicion, leadMs)) continue
+      if (suspicion.lastWords < LAST_WORDS) {
+        // The last word before conviction: tell the suspect directly, a few times over the lead. A live
+        // suspect whose refutation we missed (dissemination is probabilistic) answers each one with its
+        // current alive record; one lost message must not be what convicts it.
+        if (suspicion.warnedAt === undefined) suspicion.warnedAt = now
+        suspicion.lastWords++
         const { id } = member.record
         this.send(id, {
           type: 'gossip',
           updates: [{ kind: 'suspect', id, incarnation: suspicion.incarnation, from: this.id }],
         })
+        continue
       }
-      if (now < deadline) continue
       this.apply(
         { kind: 'failed', id: member.record.id, incarnation: suspicion.incarnation, from: this.id },
         now,
@@ -456,9 +473,29 @@ export class Membership {
     }
   }
 
-  /** Two probe timeouts: the suspect's answer to our last word needs a round trip and some slack. */
+  /**
+   * When a suspicion next needs action: its last word, one lead before the deadline; after the last word,
+   * the conviction — at the deadline, but never sooner than one lead after the last word. Confirmations
+   * can pull the deadline in below the last word's time; without the floor the suspect would be
+   * convicted in the same instant it was asked, with no chance to answer.
+   */
+  private suspicionDueAt(suspicion: Suspicion, leadMs: Millis): Millis {
+    const deadline = suspicion.deadline()
+    if (suspicion.warnedAt === undefined) return deadline - leadMs
+    if (suspicion.lastWords < LAST_WORDS)
+      return suspicion.warnedAt + (suspicion.lastWords * leadMs) / LAST_WORDS
+    return Math.max(deadline, suspicion.warnedAt + leadMs)
+  }
+
+  /**
+   * Two probe timeouts: the suspect's answer to our last word needs a round trip and some slack. At most
+   * the suspicion's minimum timeout, so that an unmeasured link (whose timeout is the maximum, 500 ms on
+   * LAN) does not stretch every suspicion by a second.
+   */
   private lastWordLeadMs(member: Member): number {
-    return 2 * this.prober.timeoutFor(member)
+    const leadMs = 2 * this.prober.timeoutFor(member)
+    const suspicion = member.suspicion
+    return suspicion === undefined ? leadMs : Math.min(leadMs, suspicion.minMs)
   }
 
   /**
@@ -474,22 +511,29 @@ export class Membership {
     this.exchange.send(sender, false)
   }
 
-  /** A suspicion or failure verdict about this node: outbid it, or answer it if it is already stale. */
+  /**
+   * A suspicion or failure verdict about this node: outbid it, or answer it if it is already stale. Either
+   * way the accuser hears from us directly: a refutation gossiped to random members may not reach it
+   * before its suspicion runs out.
+   */
   private accused(incarnation: number, from: NodeId, now: Millis): void {
     if (this.leaving) return
     if (incarnation >= this.self.incarnation) this.refute(incarnation, now)
-    else this.answerStaleAccusation(from, incarnation)
+    this.answerAccuser(from, incarnation, now)
   }
 
   /**
-   * Someone accuses us at an incarnation we have already outbid: its copy of our refutation was lost.
-   * Send the accuser our current record directly, once per accuser and incarnation.
+   * Sends the accuser our current record directly, at most once per accuser and incarnation every
+   * `probeTimeoutMinMs / LAST_WORDS`: an accusation relayed by gossip arrives many times over and needs
+   * one answer, but the accuser's repeated last words (see `expireSuspicions`), which are at least
+   * `2 · probeTimeoutMinMs / LAST_WORDS` apart, each need their own in case the previous answer was lost.
    */
-  private answerStaleAccusation(accuser: NodeId, incarnation: number): void {
+  private answerAccuser(accuser: NodeId, incarnation: number, now: Millis): void {
     if (accuser === this.id) return
     const key = `${accuser}/${incarnation}`
-    if (this.answeredAccusations.has(key)) return
-    this.answeredAccusations.set(key, true)
+    const last = this.answeredAccusations.get(key)
+    if (last !== undefined && now - last < this.config.probeTimeoutMinMs / LAST_WORDS) return
+    this.answeredAccusations.set(key, now)
     this.send(accuser, { type: 'gossip', updates: [{ kind: 'alive', record: this.self }] })
   }
 
@@ -595,10 +639,13 @@ export class Membership {
     }
     const member = this.accusable(id, incarnation)
     if (member === undefined) return
-    if (member.record.state === 'alive' && from !== this.id) {
-      // We never heard this member suspected, so the verdict is news from elsewhere — typically a node
-      // coming back from a partition with stale verdicts about everyone (Consul #5567, #5928 storms).
-      // Suspect instead of failing at once: a live member then refutes, a dead one is confirmed quickly.
+    if (from !== this.id) {
+      // Another node's verdict is an accusation here, never a conviction: it starts our own suspicion
+      // (or confirms the one we hold, shortening it), and only our own suspicion, after its last word to
+      // the suspect, convicts. A verdict reached behind a cut — typically a node coming back from a
+      // partition with stale verdicts about everyone (Consul #5567, #5928 storms) — would otherwise kill
+      // a member this node can reach, in the instant it arrives. A live member refutes; a dead one is
+      // confirmed by our own timer, which the accusers' confirmations have already shortened.
       this.suspect(id, incarnation, from, now)
       return
     }

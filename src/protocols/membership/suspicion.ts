@@ -14,11 +14,17 @@ import type { Millis, NodeId } from '../../kernel/index.ts'
 export class Suspicion {
   readonly incarnation: number
   readonly startedAt: Millis
-  private readonly minMs: Millis
+  /** The shortest this suspicion can be (all confirmations in). */
+  readonly minMs: Millis
   private readonly maxMs: Millis
   private readonly expected: number
-  /** Whether this node has given the suspect its last word before the deadline (see `Membership`). */
-  warned = false
+  /**
+   * When this node gave the suspect its last word (see `Membership`), or undefined before. Conviction
+   * waits at least one last-word lead after it, so the suspect always has the time to answer.
+   */
+  warnedAt: Millis | undefined
+  /** Last words sent so far (the owner sends a few, spread over the lead, so that one lost message does not convict). */
+  lastWords = 0
   /** Distinct accusers so far, the first included; bounded by `expected + 1`. */
   private readonly accusers = new Set<NodeId>()
 

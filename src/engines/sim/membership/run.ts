@@ -1,17 +1,20 @@
 /**
- * One simulated membership run, in VOPR's two phases (tigerbeetle `src/vopr.zig`): a fault phase in
- * which safety is checked continuously while nodes join, run, crash, restart and get partitioned over
+ * One simulated membership run, in VOPR's two parts (tigerbeetle `src/vopr.zig`): fault phases in which
+ * the checkers judge every event and step while nodes join, run, crash, restart and get partitioned over
  * a lossy, duplicating, reordering network with skewed clocks; then a liveness phase in which the faults
- * stop and the cluster must converge to one correct view within a bound (`phases.ts`, driving a
- * `SimulatedCluster`). The report carries the measurements and the command that replays the run bit for
- * bit.
+ * stop and the cluster must converge to one correct view within a bound. Phases (`phases/`) drive a
+ * `SimulatedCluster`, checkers (`checkers/`) watch it; a caller may add its own of either. The report
+ * carries the measurements, the violations and the command that replays the run bit for bit.
  */
 import { Random } from '../../../kernel/index.ts'
 import { deriveFaultMix, describeFaultMix } from '../fault-mix.ts'
-import { percentile, type Violation } from './observer.ts'
-import { crashPhase, joinPhase, livenessPhase, type Progress, partitionPhase, steadyPhase } from './phases.ts'
+import type { CheckerFactory, Violation } from './checker.ts'
+import { crashDetection, falsePositives, MEMBERSHIP_CHECKERS } from './checkers/index.ts'
+import type { Phase, Progress } from './phase.ts'
+import { MEMBERSHIP_PHASES } from './phases/index.ts'
 import { type MembershipScenario, SCENARIO_DEFAULTS } from './scenario.ts'
 import { SimulatedCluster } from './simulation.ts'
+import { percentile, round1 as round } from './statistics.ts'
 
 export interface MembershipReport {
   nodes: number
@@ -84,36 +87,30 @@ export function resolveScenario(input: MembershipScenario): MembershipScenario {
   }
 }
 
+/** Phases and checkers beyond the membership ones (a later capability's), run after them. */
+export interface SimulationExtensions {
+  readonly phases?: readonly Phase[]
+  readonly checkers?: readonly CheckerFactory[]
+}
+
 export function runMembershipSimulation(
   input: MembershipScenario,
   progress: Progress = () => {},
+  extensions: SimulationExtensions = {},
 ): MembershipReport {
   const wallStart = performance.now()
   const s = resolveScenario(input)
   const c = new SimulatedCluster(s)
-  const joinConvergenceMs = joinPhase(c, progress)
-  const steadyBytesPerNodePerSecond = steadyPhase(c, progress)
-  crashPhase(c, progress)
-  const partition = partitionPhase(c, progress)
-  const convergenceAfterFaultsMs = livenessPhase(c, progress)
-  const { observer, scheduler, host } = c
-  if (s.lossRate === 0 && !s.partition && observer.falsePositiveEvents > 0) {
-    observer.violate(
-      'no-false-positives-without-faults',
-      scheduler.now,
-      `${observer.falselyFailed.size} live members declared failed`,
-    )
-  }
-  if (host.traffic.rejectedFrames > 0) {
-    observer.violate(
-      'codec-round-trip',
-      scheduler.now,
-      `${host.traffic.rejectedFrames} honest frames failed to decode`,
-    )
-  }
-
-  const observers = c.upNodes().filter((i) => !observer.everCrashed.has(i))
-  const { samples, missed } = observer.detections(observers)
+  const [wrongVerdicts] = c.check(falsePositives) as [ReturnType<typeof falsePositives>]
+  const [crashes] = c.check(crashDetection) as [ReturnType<typeof crashDetection>]
+  c.check(...MEMBERSHIP_CHECKERS, ...(extensions.checkers ?? []))
+  // the liveness phase stops the faults, so the other phases (a later capability's too) run before it
+  const phases = [...MEMBERSHIP_PHASES]
+  phases.splice(phases.length - 1, 0, ...(extensions.phases ?? []))
+  for (const phase of phases) phase.run(c, progress)
+  for (const checker of c.checkers) checker.finish?.(c.view)
+  const { scheduler, host, measurements } = c
+  const { samples, missed } = crashes.detections(c.view)
   samples.sort((a, b) => a - b)
   const simulatedMs = scheduler.now
   const wallMs = performance.now() - wallStart
@@ -126,7 +123,6 @@ export function runMembershipSimulation(
     dropped.outbox += stats.outboxDropped
     dropped.requests += stats.requestsDropped
   }
-  const round = (value: number): number => Math.round(value * 10) / 10
   const perNodePerSecond = (total: number): number => round(total / s.nodes / (simulatedMs / 1000))
   return {
     nodes: s.nodes,
@@ -141,26 +137,30 @@ export function runMembershipSimulation(
       missed,
     },
     detectionSamplesMs: samples.map(round),
-    falsePositives: observer.falselyFailed.size,
-    falsePositiveEvents: observer.falsePositiveEvents,
-    falsePositivesPerNodeHour: observer.falsePositiveEvents / (nodeMinutes / 60),
+    falsePositives: wrongVerdicts.subjects.size,
+    falsePositiveEvents: wrongVerdicts.events,
+    falsePositivesPerNodeHour: wrongVerdicts.events / (nodeMinutes / 60),
     nodeMinutes: round(nodeMinutes),
-    joinConvergenceMs: joinConvergenceMs === null ? null : round(joinConvergenceMs),
-    partition,
-    convergenceAfterFaultsMs: convergenceAfterFaultsMs === null ? null : round(convergenceAfterFaultsMs),
+    joinConvergenceMs: roundOrNull(measurements.joinConvergenceMs),
+    partition: measurements.partition,
+    convergenceAfterFaultsMs: roundOrNull(measurements.convergenceAfterFaultsMs),
     messagesPerNodePerSecond: perNodePerSecond(host.traffic.messagesSent),
     bytesPerNodePerSecond: perNodePerSecond(host.traffic.bytesSent),
-    steadyBytesPerNodePerSecond: round(steadyBytesPerNodePerSecond),
+    steadyBytesPerNodePerSecond: round(measurements.steadyBytesPerNodePerSecond),
     simulatedMs: round(simulatedMs),
     wallMs: Math.round(wallMs),
     events: scheduler.eventsRun,
     eventsPerSecond: Math.round(scheduler.eventsRun / (wallMs / 1000)),
     rejectedFrames: host.traffic.rejectedFrames,
     dropped,
-    ok: observer.violations.length === 0,
-    violations: observer.violations,
+    ok: c.violations.length === 0,
+    violations: c.violations,
     replay: replayCommand(input),
   }
+}
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : round(value)
 }
 
 function describeScenarioFaults(s: MembershipScenario): string {

@@ -1,14 +1,14 @@
 /**
  * A whole simulated membership cluster for one run: the scheduler, the network, every node's skewed
- * clock and core, the observer that knows the ground truth, and the checks the phases share (safety at
- * every step, convergence). The phases (`phases.ts`) drive it; `run.ts` reports on it.
+ * clock and core, the ground truth of what the run did to them (`ground-truth.ts`), the checkers that
+ * see every event and step (`checker.ts`), and the conditions the phases wait for (convergence). The
+ * phases (`phase.ts`, `phases/`) drive it; `run.ts` reports on it.
  */
 import { type Millis, type NodeId, Random, StandInSigner } from '../../../kernel/index.ts'
 import { LINK_MODELS, MeshNode } from '../../../node/index.ts'
 import {
   type Membership,
   type MembershipConfig,
-  type MembershipEvent,
   membershipConfig,
   membershipModule,
 } from '../../../protocols/membership/index.ts'
@@ -16,12 +16,16 @@ import { SkewedClock } from '../clock.ts'
 import { SimNetwork } from '../network.ts'
 import { Scheduler } from '../scheduler.ts'
 import { SimHost } from '../sim-host.ts'
-import { MembershipObserver } from './observer.ts'
+import type { Checker, CheckerContext, CheckerFactory, RunView, Violation } from './checker.ts'
+import { GroundTruth } from './ground-truth.ts'
+import type { RunMeasurements } from './phase.ts'
 import type { MembershipScenario } from './scenario.ts'
 
 /** Timing of the phases for each connection class, in multiples that keep every class meaningful. */
 const PHASE_SCALE = { lan: 1, wan: 10, mobile: 20, hostile: 10 } as const
 const CHECK_STEP_MS = 10
+/** Violations kept per run (the first ones say what went wrong; the rest repeat it). */
+const MAX_VIOLATIONS = 20
 
 export class SimulatedCluster {
   readonly scenario: MembershipScenario
@@ -34,17 +38,25 @@ export class SimulatedCluster {
   readonly ids: readonly NodeId[]
   readonly scheduler = new Scheduler()
   readonly network: SimNetwork
-  readonly observer: MembershipObserver
+  readonly truth: GroundTruth
+  readonly checkers: Checker[] = []
+  readonly violations: Violation[] = []
+  readonly context: CheckerContext
+  readonly measurements: RunMeasurements = {
+    joinConvergenceMs: null,
+    steadyBytesPerNodePerSecond: 0,
+    partition: null,
+    convergenceAfterFaultsMs: null,
+    extra: new Map(),
+  }
+  eventCount = 0
   readonly host: SimHost
   /** Every node runs the membership module (one descriptor: its codec and preset are shared). */
   readonly membershipModule: ReturnType<typeof membershipModule>
   /** Each node's current life (a restart is a new life with a fresh random stream). */
   private readonly lives: Int32Array
-  private readonly lastIncarnation: Float64Array
-  /** Partition ground truth: the groups in force, or those of the last partition and when it healed. */
-  private groupOf: Int8Array | undefined
-  private lastGroups: Int8Array | undefined
-  private healedAt = Number.NEGATIVE_INFINITY
+  /** What the checkers see of the cluster besides events. */
+  readonly view: RunView
 
   constructor(s: MembershipScenario) {
     this.scenario = s
@@ -70,9 +82,15 @@ export class SimulatedCluster {
           clockRandom.floatBetween(-s.clockDriftMaxPpm, s.clockDriftMaxPpm),
         ),
     )
-    this.observer = new MembershipObserver((id) => indexOf.get(id))
+    this.truth = new GroundTruth(s.nodes)
+    this.context = {
+      scenario: s,
+      config: this.config,
+      truth: this.truth,
+      indexOf: (id) => indexOf.get(id),
+      violate: (checker, at, message) => this.violate(checker, at, message),
+    }
     this.lives = new Int32Array(s.nodes)
-    this.lastIncarnation = new Float64Array(s.nodes).fill(-1)
     this.membershipModule = membershipModule({ config: s.config })
     const modules = [this.membershipModule]
     this.host = new SimHost({
@@ -91,18 +109,46 @@ export class SimulatedCluster {
           addresses: [`/sim/${index}`],
           modules,
         }),
-      onEvent: (index, event, at) => this.observer.onEvent(index, event.event as MembershipEvent, at),
+      onEvent: (index, event, at) => {
+        this.eventCount++
+        for (const checker of this.checkers) checker.onEvent?.(index, event, at)
+      },
     })
-    const minSuspicionMs = this.config.suspicionBaseMs * Math.max(1, Math.log10(s.nodes))
-    const excuseAfterHealMs =
-      minSuspicionMs * this.config.suspicionMaxMultiplier + 4 * this.config.probeTimeoutMaxMs
-    this.observer.isUp = (subject) => this.host.isUp(subject)
-    // failure reports across a cut are no false positives, during the partition and a while after it
-    this.observer.excused = (a, b, at) => {
-      if (this.groupOf !== undefined) return this.groupOf[a] !== this.groupOf[b]
-      const last = this.lastGroups
-      return last !== undefined && last[a] !== last[b] && at - this.healedAt < excuseAfterHealMs
+    const cluster = this
+    this.view = {
+      get now() {
+        return cluster.scheduler.now
+      },
+      truth: this.truth,
+      ids,
+      stateOf: (observer, subject) => this.membership(observer)?.member(ids[subject] as NodeId)?.state,
+      isLeaving: (index) => this.membership(index)?.isLeaving === true,
+      incarnationOf: (index) => this.membership(index)?.incarnation,
+      rejections: this.host.rejections,
     }
+  }
+
+  /** Adds checkers (each sees every event from now on and every later step). */
+  check(...factories: CheckerFactory[]): Checker[] {
+    const added = factories.map((factory) => factory(this.context))
+    this.checkers.push(...added)
+    return added
+  }
+
+  violate(checker: string, at: Millis, message: string): void {
+    if (this.violations.length < MAX_VIOLATIONS) this.violations.push({ checker, at, message })
+  }
+
+  /** Starts node `index` (its first life, or a restart) and records it in the ground truth. */
+  start(index: number, setup?: Parameters<SimHost['start']>[1]): void {
+    this.truth.started(index, this.scheduler.now)
+    this.host.start(index, setup)
+  }
+
+  /** Stops node `index` (a crash, or the end of a graceful leave): its state and messages are gone. */
+  stop(index: number): void {
+    this.truth.stopped(index)
+    this.host.crash(index)
   }
 
   upNodes(): number[] {
@@ -121,38 +167,24 @@ export class SimulatedCluster {
 
   /** Starts a node again as a new life that joins through the first nodes. */
   restart(index: number): void {
-    this.observer.restarted(index)
     this.lives[index] = (this.lives[index] as number) + 1
-    this.lastIncarnation[index] = -1
-    this.host.start(index, (node, now) => node.hint(now, { kind: 'seeds', peers: this.ids.slice(0, 3) }))
+    this.start(index, (node, now) => node.hint(now, { kind: 'seeds', peers: this.ids.slice(0, 3) }))
   }
 
-  partition(groups: Int8Array): void {
-    this.groupOf = groups
+  /** Cuts the network into `groups`; `mustReport` are the groups whose nodes must report it. */
+  partition(groups: Int8Array, mustReport: readonly number[] = []): void {
+    this.truth.startCut(groups, this.scenario.partitionMode, this.scheduler.now, mustReport)
     this.network.partition((node) => groups[node] as number, this.scenario.partitionMode)
   }
 
   heal(): void {
     this.network.heal()
-    this.lastGroups = this.groupOf
-    this.groupOf = undefined
-    this.healedAt = this.scheduler.now
+    this.truth.heal(this.scheduler.now)
   }
 
-  /** Safety, checked at every step of the fault phase: nodes hold themselves alive, incarnations only grow. */
+  /** Safety, checked at every step of the fault phases: every checker looks at the cluster. */
   checkSafety(): void {
-    for (let i = 0; i < this.scenario.nodes; i++) {
-      const core = this.membership(i)
-      if (core === undefined) continue
-      const self = core.selfRecord()
-      if (self.state !== 'alive' && !core.isLeaving) {
-        this.observer.violate('self-alive', this.scheduler.now, `node ${i} holds itself as ${self.state}`)
-      }
-      if (self.incarnation < (this.lastIncarnation[i] as number)) {
-        this.observer.violate('incarnation-monotonic', this.scheduler.now, `node ${i} incarnation went down`)
-      }
-      this.lastIncarnation[i] = self.incarnation
-    }
+    for (const checker of this.checkers) checker.onStep?.(this.view)
   }
 
   /** Every up node sees every other up node alive and no one suspect. */
@@ -178,21 +210,6 @@ export class SimulatedCluster {
       if (state === 'alive' || state === 'suspect') return false
     }
     return true
-  }
-
-  /** The first wrong belief found, for the liveness failure message. */
-  describeDisagreement(): string {
-    for (const i of this.upNodes()) {
-      const core = this.core(i)
-      for (let j = 0; j < this.scenario.nodes; j++) {
-        if (j === i) continue
-        const state = core.member(this.ids[j] as NodeId)?.state ?? 'unknown'
-        const truth = this.host.isUp(j) ? 'alive' : 'down'
-        if ((truth === 'alive') !== (state === 'alive'))
-          return `n${i} sees n${j} as ${state} but it is ${truth}`
-      }
-    }
-    return 'no disagreement found'
   }
 
   /** Runs until `predicate` holds (checked every 10 ms) or `limitMs` passes; the time it took, or null. */
