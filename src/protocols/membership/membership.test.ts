@@ -126,6 +126,11 @@ function summary(message: InFlight<MembershipMessage>): string {
   return `${message.from}→${message.to} ${message.message.type}`
 }
 
+/** A fully confirmed suspicion's timeout among `n` members: `suspicionBaseMs · max(1, log10 n)`. */
+function suspicionMinMs(config: MembershipConfig, n: number): Millis {
+  return config.suspicionBaseMs * Math.max(1, Math.log10(n))
+}
+
 /** An unconfirmed suspicion's timeout among `n` members: `suspicionBaseMs · max(1, log10 n) · multiplier`. */
 function suspicionMaxMs(config: MembershipConfig, n: number): Millis {
   return config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
@@ -537,6 +542,42 @@ describe('Membership', () => {
       net.advance(MARGIN * suspicionMaxMs(membershipConfig('lan'), FIVE.length))
       assert.equal(a.member('c')?.state, 'alive')
       assert.deepEqual(ofType(net.takeEvents('a'), 'MemberFailed'), [])
+    })
+
+    it('a failed verdict from elsewhere about an unreachable member convicts one lead later, after asking it', () => {
+      const net = joined(FIVE, 6)
+      const a = net.core('a')
+      const config = membershipConfig('lan')
+      const verdictAt = net.now
+      a.receive(net.now, 'b', {
+        type: 'gossip',
+        updates: [{ kind: 'failed', id: 'c', incarnation: 0, from: 'b' }],
+      })
+      let asked = 0
+      let failedAt: Millis | undefined
+      const endAt = net.now + MARGIN * suspicionMaxMs(config, FIVE.length)
+      while (net.now < endAt && failedAt === undefined) {
+        net.advance(1, false)
+        asked += net.inFlight.filter(
+          ({ from, to, message }) =>
+            from === 'a' &&
+            to === 'c' &&
+            message.type === 'gossip' &&
+            message.updates.some((update) => update.kind === 'suspect' && update.from === 'a'),
+        ).length
+        // c stays up but nothing reaches it, so it never hears the accusation
+        net.drop(({ to }) => to === 'c')
+        net.deliverAll(({ to }) => to !== 'c')
+        net.drop(({ to }) => to === 'c')
+        if (a.member('c')?.state === 'failed') failedAt = net.now
+      }
+      assert.ok(failedAt !== undefined, 'the verdict is upheld when the suspect stays silent')
+      assert.ok(asked >= 5, `asked ${asked} times`)
+      // a lead is two probe timeouts (the node's round-trip estimate, here the maximum), at most the
+      // suspicion's minimum: far sooner than this node's own unconfirmed suspicion would run out
+      const lead = Math.min(2 * config.probeTimeoutMaxMs, suspicionMinMs(config, FIVE.length))
+      assert.ok(failedAt - verdictAt <= lead + 10, `verdict at ${verdictAt}, failed at ${failedAt}`)
+      assert.ok(failedAt - verdictAt < suspicionMaxMs(config, FIVE.length) / 2)
     })
 
     it('a suspicion asks the suspect five times before it convicts, even when confirmations cut it short', () => {

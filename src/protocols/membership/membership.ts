@@ -26,8 +26,10 @@
  *   and so did this core for a member it already suspected; but a verdict reached behind a cut — a node
  *   back from a partition, spreading its stale verdicts (the gossip storms of Consul #5567 and #5928) —
  *   then killed live members that every node on their own side could reach, within milliseconds of the
- *   heal (the seed suite found it: seed 38, 65 such reports). A live member refutes; a dead one is
- *   convicted by each node's own timer, which the accusers have already shortened.
+ *   heal (the seed suite found it: seed 38, 65 such reports). So a remote verdict cuts this node's own
+ *   suspicion short to one last-word lead (below): the suspect is asked directly, a live one answers and
+ *   refutes, a dead one is convicted a lead (two probe timeouts) after the verdict arrived — detection
+ *   still spreads at the speed of the first conviction's gossip, as in SWIM, plus that one lead.
  * - Self-isolation: total silence, or probe rounds that get neither ack nor nack, make a node report a
  *   partition at once, instead of after suspecting a quarter of the cluster one probe round at a time.
  * - The last word: two probe timeouts before its suspicion runs out, a node asks the suspect directly,
@@ -640,13 +642,16 @@ export class Membership {
     const member = this.accusable(id, incarnation)
     if (member === undefined) return
     if (from !== this.id) {
-      // Another node's verdict is an accusation here, never a conviction: it starts our own suspicion
-      // (or confirms the one we hold, shortening it), and only our own suspicion, after its last word to
-      // the suspect, convicts. A verdict reached behind a cut — typically a node coming back from a
-      // partition with stale verdicts about everyone (Consul #5567, #5928 storms) — would otherwise kill
-      // a member this node can reach, in the instant it arrives. A live member refutes; a dead one is
-      // confirmed by our own timer, which the accusers' confirmations have already shortened.
+      // Another node's verdict is an accusation here, never a conviction by itself: it starts our own
+      // suspicion (or confirms the one we hold) and cuts it short to one last-word lead, and only our own
+      // suspicion, after its last words to the suspect go unanswered, convicts. A verdict reached behind a
+      // cut — typically a node coming back from a partition with stale verdicts about everyone (Consul
+      // #5567, #5928 storms) — would otherwise kill a member this node can reach, in the instant it
+      // arrives. A live member answers and refutes; a dead one is convicted one lead after the verdict,
+      // so a crash still spreads at the speed of the first conviction's gossip.
       this.suspect(id, incarnation, from, now)
+      const suspicion = member.suspicion
+      if (suspicion !== undefined) suspicion.convictBy(now + this.lastWordLeadMs(member))
       return
     }
     this.clearSuspicion(member)

@@ -25,6 +25,11 @@ export class Suspicion {
   warnedAt: Millis | undefined
   /** Last words sent so far (the owner sends a few, spread over the lead, so that one lost message does not convict). */
   lastWords = 0
+  /**
+   * The latest conviction a remote verdict allows: another node has convicted the suspect, so this node
+   * needs no more confirmations, only the suspect's silence to its last words (see `Membership`).
+   */
+  private verdictCutoff: Millis = Number.POSITIVE_INFINITY
   /** Distinct accusers so far, the first included; bounded by `expected + 1`. */
   private readonly accusers = new Set<NodeId>()
 
@@ -62,7 +67,12 @@ export class Suspicion {
     return Math.max(this.minMs, this.maxMs - fraction * (this.maxMs - this.minMs))
   }
 
+  /** A remote verdict: run out no later than `at` (earlier verdicts keep theirs). */
+  convictBy(at: Millis): void {
+    this.verdictCutoff = Math.min(this.verdictCutoff, at)
+  }
+
   deadline(): Millis {
-    return this.startedAt + this.timeoutMs()
+    return Math.min(this.startedAt + this.timeoutMs(), this.verdictCutoff)
   }
 }
