@@ -72,6 +72,8 @@ const MAX_OUTBOX = 65_536
 const MAX_PENDING_EVENTS = 65_536
 /** Rounds of core-to-core event delivery within one input; a longer chain is a loop between modules. */
 const MAX_WIRING_ROUNDS = 8
+const NOTHING_SENT: readonly Outbound[] = Object.freeze([])
+const NO_EVENTS: readonly NodeEvent[] = Object.freeze([])
 
 interface Target {
   readonly slot: Slot
@@ -92,6 +94,14 @@ export class MeshNode {
   private readonly byProtocol = new Map<ProtocolId, Slot>()
   private outbox: Outbound[] = []
   private events: NodeEvent[] = []
+  /**
+   * Each core's deadline as the last `nextDeadline()` found it, valid until the next input or until a
+   * core is handed out (`core()`). Engines ask for the deadline after every input and tick at it, so
+   * `tick` can take the cores' deadlines from here instead of asking every core a second time: in a
+   * simulation of thousands of nodes, each ask is a handful of cache misses.
+   */
+  private readonly deadlines: (Millis | undefined)[] = []
+  private deadlinesFresh = false
   private readonly unknownProtocol = new RejectionCounter<FrameRejection>()
   readonly stats: MeshNodeStats = { outboxDropped: 0, eventsDropped: 0, wiringRoundsExceeded: 0 }
 
@@ -146,6 +156,8 @@ export class MeshNode {
 
   /** The core of `module` in this node, typed by the module descriptor; undefined when not composed. */
   core<C extends ModuleCore<M, E>, M, E extends ModuleEvent>(module: ProtocolModule<C, M, E>): C | undefined {
+    // the caller may change the core behind the node's back
+    this.deadlinesFresh = false
     return this.byProtocol.get(module.id)?.core as C | undefined
   }
 
@@ -158,6 +170,7 @@ export class MeshNode {
       this.unknownProtocol.add('unknown-protocol')
       return
     }
+    this.deadlinesFresh = false
     slot.core.receive(now, from, message)
     this.settle(now)
   }
@@ -186,14 +199,18 @@ export class MeshNode {
       slot.rejections.add(decoded.error)
       return decoded.error
     }
+    this.deadlinesFresh = false
     slot.core.receive(now, from, decoded.value)
     this.settle(now)
     return undefined
   }
 
   tick(now: Millis): void {
-    for (const slot of this.slots) {
-      const deadline = slot.core.nextDeadline()
+    const fresh = this.deadlinesFresh
+    this.deadlinesFresh = false
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i] as Slot
+      const deadline = fresh ? this.deadlines[i] : slot.core.nextDeadline()
       if (deadline !== undefined && deadline <= now) slot.core.tick(now)
     }
     this.settle(now)
@@ -201,6 +218,7 @@ export class MeshNode {
 
   /** An engine hint (seeds reached, a peer discovered, a connection lost, leaving) for every module. */
   hint(now: Millis, hint: EngineHint): void {
+    this.deadlinesFresh = false
     for (const slot of this.slots) slot.module.hint?.(slot.core, now, hint)
     this.settle(now)
   }
@@ -209,6 +227,7 @@ export class MeshNode {
   refused(now: Millis, to: NodeId, protocol: ProtocolId, message: unknown): void {
     const slot = this.byProtocol.get(protocol)
     if (slot === undefined) return
+    this.deadlinesFresh = false
     slot.module.refused?.(slot.core, now, to, message)
     this.settle(now)
   }
@@ -217,21 +236,26 @@ export class MeshNode {
 
   nextDeadline(): Millis | undefined {
     let earliest: Millis | undefined
-    for (const slot of this.slots) {
-      const deadline = slot.core.nextDeadline()
+    for (let i = 0; i < this.slots.length; i++) {
+      const deadline = (this.slots[i] as Slot).core.nextDeadline()
+      this.deadlines[i] = deadline
       if (deadline !== undefined && (earliest === undefined || deadline < earliest)) earliest = deadline
     }
+    this.deadlinesFresh = true
     return earliest
   }
 
-  takeOutbox(): Outbound[] {
+  // An empty take (most inputs) hands out one shared empty list rather than a new one.
+  takeOutbox(): readonly Outbound[] {
     const out = this.outbox
+    if (out.length === 0) return NOTHING_SENT
     this.outbox = []
     return out
   }
 
-  takeEvents(): NodeEvent[] {
+  takeEvents(): readonly NodeEvent[] {
     const out = this.events
+    if (out.length === 0) return NO_EVENTS
     this.events = []
     return out
   }
