@@ -86,6 +86,8 @@ interface Slot {
   /** Subscribers to this slot's events, by event type. */
   readonly subscribers: Map<string, Target[]>
   readonly rejections: RejectionCounter<FrameRejection>
+  /** The core's deadline as the last `nextDeadline()` found it (see `deadlinesFresh`). */
+  deadline: Millis | undefined
 }
 
 export class MeshNode {
@@ -95,12 +97,12 @@ export class MeshNode {
   private outbox: Outbound[] = []
   private events: NodeEvent[] = []
   /**
-   * Each core's deadline as the last `nextDeadline()` found it, valid until the next input or until a
-   * core is handed out (`core()`). Engines ask for the deadline after every input and tick at it, so
-   * `tick` can take the cores' deadlines from here instead of asking every core a second time: in a
-   * simulation of thousands of nodes, each ask is a handful of cache misses.
+   * Whether every slot's `deadline` is what its core would answer now: true from a `nextDeadline()` call
+   * until the next input or until a core is handed out (`core()`). Engines ask for the deadline after
+   * every input and tick at it, so `tick` can take the cores' deadlines from their slots instead of
+   * asking every core a second time: in a simulation of thousands of nodes, each ask is a handful of
+   * cache misses.
    */
-  private readonly deadlines: (Millis | undefined)[] = []
   private deadlinesFresh = false
   private readonly unknownProtocol = new RejectionCounter<FrameRejection>()
   readonly stats: MeshNodeStats = { outboxDropped: 0, eventsDropped: 0, wiringRoundsExceeded: 0 }
@@ -121,7 +123,13 @@ export class MeshNode {
         connectionClass: init.connectionClass,
         addresses: init.addresses,
       })
-      const slot: Slot = { module, core, subscribers: new Map(), rejections: new RejectionCounter() }
+      const slot: Slot = {
+        module,
+        core,
+        subscribers: new Map(),
+        rejections: new RejectionCounter(),
+        deadline: undefined,
+      }
       this.slots.push(slot)
       this.byProtocol.set(module.id, slot)
     }
@@ -208,9 +216,8 @@ export class MeshNode {
   tick(now: Millis): void {
     const fresh = this.deadlinesFresh
     this.deadlinesFresh = false
-    for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i] as Slot
-      const deadline = fresh ? this.deadlines[i] : slot.core.nextDeadline()
+    for (const slot of this.slots) {
+      const deadline = fresh ? slot.deadline : slot.core.nextDeadline()
       if (deadline !== undefined && deadline <= now) slot.core.tick(now)
     }
     this.settle(now)
@@ -236,9 +243,9 @@ export class MeshNode {
 
   nextDeadline(): Millis | undefined {
     let earliest: Millis | undefined
-    for (let i = 0; i < this.slots.length; i++) {
-      const deadline = (this.slots[i] as Slot).core.nextDeadline()
-      this.deadlines[i] = deadline
+    for (const slot of this.slots) {
+      const deadline = slot.core.nextDeadline()
+      slot.deadline = deadline
       if (deadline !== undefined && (earliest === undefined || deadline < earliest)) earliest = deadline
     }
     this.deadlinesFresh = true
@@ -343,6 +350,8 @@ export class MeshNode {
         const events = slot.core.takeEvents()
         for (const event of events) {
           this.emit({ protocol: slot.module.id, event })
+          // most cores have no subscribers, and a join emits an event per member learned
+          if (slot.subscribers.size === 0) continue
           const targets = slot.subscribers.get(event.type)
           if (targets === undefined) continue
           for (const { slot: target, subscription } of targets) {

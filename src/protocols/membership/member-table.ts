@@ -277,9 +277,11 @@ export class MemberTable {
   }
 
   private enqueueReap(member: Member, now: Millis): void {
+    const state = member.record.state
+    if (state !== 'failed' && state !== 'left') return
     const entry = { member, changedAt: now, change: member.stateChanges }
-    if (member.record.state === 'failed') this.reapFailed.push(entry)
-    else if (member.record.state === 'left') this.reapLeft.push(entry)
+    if (state === 'failed') this.reapFailed.push(entry)
+    else this.reapLeft.push(entry)
   }
 
   private swap(a: Member, b: Member): void {
