@@ -15,12 +15,12 @@ function record(id: string, incarnation = 0): MemberRecord {
   }
 }
 
-/** Ids whose hashes select the same pair of a fresh (128-slot) table. */
+/** Ids whose hashes select the same pair of a fresh (64-slot) table. */
 function sharingOnePair(count: number): string[] {
   const byPair = new Map<number, string[]>()
   for (let i = 0; ; i++) {
     const id = `n${i}`
-    const pair = hashString(id) & 126
+    const pair = hashString(id) & 62
     const ids = byPair.get(pair) ?? []
     ids.push(id)
     byPair.set(pair, ids)

@@ -12,15 +12,16 @@
 import { hashString } from '../../kernel/index.ts'
 import type { MemberRecord } from './types.ts'
 
-const MIN_SLOTS = 128
-/** 2^17 slots (1 MiB) at most; beyond that, ids share slots and more updates take the map path. */
-const MAX_SLOTS = 131_072
+const MIN_SLOTS = 64
+/** 2^16 slots (512 KiB) at most; beyond that, ids share slots and more updates take the map path. */
+const MAX_SLOTS = 65_536
 
 /**
  * Two-way set-associative: an id hashes to a pair of adjacent slots (one cache line) and may sit in
- * either, so two ids that hash alike are both held. With one slot per id and direct mapping, about a
- * third of the members of a full table had lost their slot to another id and every update about them
- * took the map path; with pairs and two slots per member, about one in ten does.
+ * either, so two ids that hash alike are both held. At about one slot per member, direct mapping left
+ * about a third of the members without a slot (every update about them took the map path); pairs leave
+ * about a quarter, in the same memory. (Two slots per member would leave one in ten, but at thousands of
+ * simulated nodes the memory costs more than the lookups it saves.)
  */
 export class HeldRecords {
   private slots: (MemberRecord | undefined)[] = new Array<MemberRecord | undefined>(MIN_SLOTS).fill(undefined)
@@ -58,9 +59,9 @@ export class HeldRecords {
     else if (this.slots[pair + 1] === record) this.slots[pair + 1] = undefined
   }
 
-  /** Whether a table of `members` has outgrown the slots (about two slots per member, up to the cap). */
+  /** Whether a table of `members` has outgrown the slots (about one slot per member, up to the cap). */
   outgrown(members: number): boolean {
-    return members * 2 > this.slots.length && this.slots.length < MAX_SLOTS
+    return members > this.slots.length && this.slots.length < MAX_SLOTS
   }
 
   /** Doubles the slots and refills them with the current `records`. */
