@@ -12,6 +12,7 @@ export interface Core<In, Out, Event> {
   /** Called at or after `nextDeadline()`; calling it early is harmless. */
   tick(now: Millis): void
   nextDeadline(): Millis | undefined
-  takeOutbox(): Array<{ readonly to: NodeId; readonly message: Out }>
-  takeEvents(): Event[]
+  /** What the core sends, taken: readonly, since an empty take may be one shared empty list. */
+  takeOutbox(): ReadonlyArray<{ readonly to: NodeId; readonly message: Out }>
+  takeEvents(): readonly Event[]
 }

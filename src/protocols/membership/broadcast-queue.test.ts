@@ -121,6 +121,23 @@ describe('BroadcastQueue', () => {
     assert.deepEqual(take(queue, 1_400, NO_LIMIT), ['huge'], 'first in line, it goes alone rather than never')
   })
 
+  it('looks past at most 32 updates that do not fit, counting a whole sent-as-often group that cannot fit', () => {
+    // `small` is sent first; then `bigs` (sent once, none fits what is left) are passed over as a group and
+    // count as that many skips; `tiny` (sent more often) is reached only if fewer than 32 were skipped
+    const queueWith = (bigs: number): BroadcastQueue => {
+      const queue = new BroadcastQueue(100)
+      queue.enqueue('tiny', left('tiny'), 1)
+      take(queue, 1, NO_LIMIT)
+      take(queue, 1, NO_LIMIT)
+      for (let i = 0; i < bigs; i++) queue.enqueue(`big${i}`, left(`big${i}`), 100)
+      take(queue, 100 * bigs + 1, NO_LIMIT)
+      queue.enqueue('small', left('small'), 10)
+      return queue
+    }
+    assert.deepEqual(take(queueWith(31), 60, NO_LIMIT), ['small', 'tiny'])
+    assert.deepEqual(take(queueWith(32), 60, NO_LIMIT), ['small'])
+  })
+
   it('a zero budget takes nothing and counts no transmission', () => {
     const queue = new BroadcastQueue(100)
     queue.enqueue('a', left('a'), UNIT)

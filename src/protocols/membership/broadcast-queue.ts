@@ -24,6 +24,14 @@ interface Bucket {
   newest: Entry | undefined
   oldest: Entry | undefined
   size: number
+  /**
+   * No entry in the bucket is smaller than this (a lower bound: it is lowered on every push and reset
+   * only when the bucket empties). When the budget left is below it, none of the bucket's entries can
+   * fit, so `take` counts them all as skipped without visiting them: in a backlog of like-sized records
+   * the search otherwise walked `MAX_SKIPPED_PER_TAKE` entries after every full message, each a cache
+   * miss in a queue of thousands.
+   */
+  minBytes: number
 }
 
 /** Entries that do not fit a budget are skipped; after this many skips the search stops. */
@@ -65,7 +73,13 @@ export class BroadcastQueue {
     let skipped = 0
     const chosen = this.chosen
     for (let t = 0; t < this.buckets.length && skipped < MAX_SKIPPED_PER_TAKE; t++) {
-      for (let entry = this.buckets[t]?.newest; entry !== undefined; entry = entry.older) {
+      const bucket = this.buckets[t] as Bucket
+      if (chosen.length > 0 && used + bucket.minBytes > budgetBytes) {
+        // every entry of this bucket would be skipped, one by one, exactly as below
+        skipped += bucket.size
+        continue
+      }
+      for (let entry = bucket.newest; entry !== undefined; entry = entry.older) {
         // an update bigger than the whole budget goes alone, or it would never leave the queue
         if (entry.bytes > budgetBytes && chosen.length === 0 && budgetBytes > 0) {
           used = entry.bytes
@@ -101,7 +115,7 @@ export class BroadcastQueue {
 
   private bucket(transmits: number): Bucket {
     while (this.buckets.length <= transmits)
-      this.buckets.push({ newest: undefined, oldest: undefined, size: 0 })
+      this.buckets.push({ newest: undefined, oldest: undefined, size: 0, minBytes: Number.POSITIVE_INFINITY })
     return this.buckets[transmits] as Bucket
   }
 
@@ -113,6 +127,7 @@ export class BroadcastQueue {
     else bucket.oldest = entry
     bucket.newest = entry
     bucket.size++
+    if (entry.bytes < bucket.minBytes) bucket.minBytes = entry.bytes
   }
 
   private remove(entry: Entry): void {
@@ -129,7 +144,7 @@ export class BroadcastQueue {
     else bucket.oldest = entry.newer
     entry.newer = undefined
     entry.older = undefined
-    bucket.size--
+    if (--bucket.size === 0) bucket.minBytes = Number.POSITIVE_INFINITY
   }
 
   private dropMostSent(): void {

@@ -292,8 +292,29 @@ function headBytes(message: MembershipMessage): number {
 /** Encoded size in bytes, without encoding (for byte budgets and accounting). */
 export function encodedMessageBytes(message: MembershipMessage): number {
   let bytes = headBytes(message)
-  if (message.type === 'push-pull') for (const record of message.records) bytes += encodedRecordBytes(record)
+  if (message.type === 'push-pull') bytes += recordListBytes(message.records)
   else if ('updates' in message) for (const update of message.updates) bytes += encodedUpdateBytes(update)
+  return bytes
+}
+
+/**
+ * Summed record sizes of record lists whose sum is already known: a push-pull copies the member table's
+ * record list, whose size the table keeps as it changes, so sizing the message need not visit thousands
+ * of records again. Weak, like `recordSizes`.
+ */
+const recordListSizes = new WeakMap<readonly MemberRecord[], number>()
+
+/** Notes that `records` (which must not change afterwards) encode to `bytes` in all. */
+export function rememberRecordListBytes(records: readonly MemberRecord[], bytes: number): void {
+  recordListSizes.set(records, bytes)
+}
+
+function recordListBytes(records: readonly MemberRecord[]): number {
+  let bytes = recordListSizes.get(records)
+  if (bytes === undefined) {
+    bytes = 0
+    for (const record of records) bytes += encodedRecordBytes(record)
+  }
   return bytes
 }
 

@@ -10,13 +10,19 @@ import type { Millis, NodeId, Random } from '../../kernel/index.ts'
 import { BroadcastQueue } from './broadcast-queue.ts'
 import { encodedUpdateBytes } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
-import type { MemberTable } from './member-table.ts'
+import type { Member, MemberTable } from './member-table.ts'
 import type { MembershipMessage, MemberUpdate } from './types.ts'
 
 /** Bursts of new updates are pushed at most this often (as a fraction of the gossip interval). */
 const PUSH_SPACING_FRACTION = 0.1
 /** Gossip rounds every update gets at least, whatever the cluster size (see `retransmitLimit`). */
 const MIN_TRANSMIT_ROUNDS = 3
+
+/** Members gossip goes to: those not known to be gone. */
+function isReachable(member: Member): boolean {
+  const state = member.record.state
+  return state === 'alive' || state === 'suspect'
+}
 
 export class Gossip {
   private readonly config: MembershipConfig
@@ -62,10 +68,7 @@ export class Gossip {
     this.lastFlushAt = now
     this.nextFlushAt = undefined
     if (this.queue.size === 0) return
-    const targets = this.table.sample(this.random, this.config.gossipFanout, (member) => {
-      const state = member.record.state
-      return state === 'alive' || state === 'suspect'
-    })
+    const targets = this.table.sample(this.random, this.config.gossipFanout, isReachable)
     for (const target of targets) {
       const updates = this.piggyback()
       if (updates.length === 0) break

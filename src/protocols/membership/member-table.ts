@@ -9,6 +9,7 @@
  * position, as memberlist does, so they are not all probed last.
  */
 import type { Millis, NodeId, Random } from '../../kernel/index.ts'
+import { encodedRecordBytes } from './codec.ts'
 import { HeldRecords } from './held-records.ts'
 import { newRoundTrip, type RoundTrip } from './round-trip.ts'
 import type { Suspicion } from './suspicion.ts'
@@ -87,6 +88,13 @@ class ReapQueue {
 export class MemberTable {
   private readonly byId = new Map<NodeId, Member>()
   private readonly dense: Member[] = []
+  /**
+   * Each member's record, in the dense array's order: a push-pull copies this list instead of visiting
+   * every member object (thousands of cache misses per exchange, and a seed answers every join).
+   */
+  private readonly recordList: MemberRecord[] = []
+  /** The encoded size of every record held, summed (`codec.ts` `encodedRecordBytes`), kept exact. */
+  recordBytes = 0
   private probeIndex = 0
   private readonly maxMembers: number
   private readonly reapFailed: ReapQueue
@@ -124,6 +132,11 @@ export class MemberTable {
     return this.dense
   }
 
+  /** Every member's record, in the same order as `members()`. */
+  records(): readonly MemberRecord[] {
+    return this.recordList
+  }
+
   /** Adds a new member; `undefined` (and counted) when the table is full. */
   add(record: MemberRecord, now: Millis, random: Random): Member | undefined {
     if (this.dense.length >= this.maxMembers) {
@@ -133,8 +146,10 @@ export class MemberTable {
     const member = new Member(record, this.dense.length)
     this.byId.set(record.id, member)
     this.dense.push(member)
+    this.recordList.push(record)
+    this.recordBytes += encodedRecordBytes(record)
     this.held.set(record)
-    if (this.held.outgrown(this.dense.length)) this.held.grow(this.dense.map((m) => m.record))
+    if (this.held.outgrown(this.dense.length)) this.held.grow(this.recordList)
     this.counts[record.state]++
     this.digest = addToDigest(this.digest, recordDigest(record))
     this.enqueueReap(member, now)
@@ -148,7 +163,9 @@ export class MemberTable {
   update(member: Member, record: MemberRecord, now: Millis): void {
     const previous = member.record.state
     this.digest = addToDigest(this.digest, recordDigest(record), recordDigest(member.record))
+    this.recordBytes += encodedRecordBytes(record) - encodedRecordBytes(member.record)
     member.record = record
+    this.recordList[member.slot] = record
     this.held.set(record)
     if (previous !== record.state) {
       this.counts[previous]--
@@ -164,6 +181,7 @@ export class MemberTable {
     this.held.clear(member.record)
     this.counts[member.record.state]--
     this.digest = addToDigest(this.digest, 0, recordDigest(member.record))
+    this.recordBytes -= encodedRecordBytes(member.record)
     // Slots below `probeIndex` were probed in this pass. Filling a hole there with the (unprobed) last
     // member would skip that member until the next pass, so first move the hole to the pass boundary by
     // swapping with the last probed member, and shrink the probed prefix by one.
@@ -172,9 +190,11 @@ export class MemberTable {
       this.swap(member, this.dense[this.probeIndex] as Member)
     }
     const last = this.dense.pop() as Member
+    this.recordList.pop()
     if (last !== member) {
       last.slot = member.slot
       this.dense[member.slot] = last
+      this.recordList[member.slot] = last.record
     }
     if (this.probeIndex > this.dense.length) this.probeIndex = this.dense.length
   }
@@ -257,9 +277,11 @@ export class MemberTable {
   }
 
   private enqueueReap(member: Member, now: Millis): void {
+    const state = member.record.state
+    if (state !== 'failed' && state !== 'left') return
     const entry = { member, changedAt: now, change: member.stateChanges }
-    if (member.record.state === 'failed') this.reapFailed.push(entry)
-    else if (member.record.state === 'left') this.reapLeft.push(entry)
+    if (state === 'failed') this.reapFailed.push(entry)
+    else this.reapLeft.push(entry)
   }
 
   private swap(a: Member, b: Member): void {
@@ -269,6 +291,8 @@ export class MemberTable {
     b.slot = slotA
     this.dense[a.slot] = a
     this.dense[b.slot] = b
+    this.recordList[a.slot] = a.record
+    this.recordList[b.slot] = b.record
   }
 
   private shuffle(random: Random): void {

@@ -117,6 +117,8 @@ export interface MembershipStats extends ProberStats {
 
 const MAX_PENDING_EVENTS = 65_536
 const MAX_OUTBOX = 65_536
+const NOTHING_SENT: readonly Outgoing[] = Object.freeze([])
+const NO_EVENTS: readonly MembershipEvent[] = Object.freeze([])
 /**
  * Probe intervals of total silence, or probe rounds in a row with no ack and no nack, after which a node
  * takes itself to be cut off. Every member is probed about once per interval by someone, and a round has
@@ -367,14 +369,17 @@ export class Membership {
     return estimate === undefined || estimate.srttMs < 0 ? undefined : estimate.srttMs
   }
 
-  takeOutbox(): Outgoing[] {
+  // Most inputs send nothing or emit nothing; an empty take hands out one shared list, not a new one.
+  takeOutbox(): readonly Outgoing[] {
     const out = this.outbox
+    if (out.length === 0) return NOTHING_SENT
     this.outbox = []
     return out
   }
 
-  takeEvents(): MembershipEvent[] {
+  takeEvents(): readonly MembershipEvent[] {
     const out = this.events
+    if (out.length === 0) return NO_EVENTS
     this.events = []
     return out
   }

@@ -26,7 +26,7 @@
  * agree but hold a suspect still exchange in full, since merging a suspect record confirms the suspicion.
  */
 import { DEFAULT_MAX_FRAME_BYTES, type Millis, type NodeId, type Random } from '../../kernel/index.ts'
-import { encodedRecordBytes } from './codec.ts'
+import { encodedRecordBytes, rememberRecordListBytes } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
 import type { MemberTable } from './member-table.ts'
 import type { MemberRecord, MembershipMessage, MemberUpdate } from './types.ts'
@@ -191,12 +191,20 @@ export class StateExchange {
    */
   private snapshot(): MemberRecord[] {
     const self = this.host.self()
+    const selfBytes = encodedRecordBytes(self)
+    const held = this.table.records()
+    // the usual case, the whole table fits: copy the record list, sizes known from the table's sum
+    if (PUSH_PULL_OVERHEAD_BYTES + selfBytes + this.table.recordBytes <= DEFAULT_MAX_FRAME_BYTES) {
+      const records = [self].concat(held)
+      rememberRecordListBytes(records, selfBytes + this.table.recordBytes)
+      return records
+    }
     const records: MemberRecord[] = [self]
-    let bytes = PUSH_PULL_OVERHEAD_BYTES + encodedRecordBytes(self)
-    for (const member of this.table.members()) {
-      bytes += encodedRecordBytes(member.record)
+    let bytes = PUSH_PULL_OVERHEAD_BYTES + selfBytes
+    for (const record of held) {
+      bytes += encodedRecordBytes(record)
       if (bytes > DEFAULT_MAX_FRAME_BYTES) break
-      records.push(member.record)
+      records.push(record)
     }
     return records
   }
