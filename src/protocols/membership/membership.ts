@@ -341,6 +341,11 @@ export class Membership {
     return this.awareness.health
   }
 
+  /** Gossip updates still waiting to be sent their λ·log n times (0 once news has spread). */
+  get gossipQueued(): number {
+    return this.gossip.queued
+  }
+
   get isPartitioned(): boolean {
     return this.partition.partitioned
   }
