@@ -657,11 +657,14 @@ export class Membership {
       // suspicion, after its last words to the suspect go unanswered, convicts. A verdict reached behind a
       // cut — typically a node coming back from a partition with stale verdicts about everyone (Consul
       // #5567, #5928 storms) — would otherwise kill a member this node can reach, in the instant it
-      // arrives. A live member answers and refutes; a dead one is convicted one lead after the verdict,
-      // so a crash still spreads at the speed of the first conviction's gossip.
+      // arrives. A live member answers and refutes; a dead one is convicted one lead after the verdict.
+      // The verdict itself is passed on at once, the first time it arrives (as SWIM and memberlist
+      // relay theirs), so that it spreads at gossip speed rather than one lead per hop; every node that
+      // hears it asks the suspect before it convicts, and a refutation outranks it wherever it goes.
       this.suspect(id, incarnation, from, now)
       const suspicion = member.suspicion
-      if (suspicion !== undefined) suspicion.convictBy(now + this.lastWordLeadMs(member))
+      if (suspicion?.convictBy(now + this.lastWordLeadMs(member)) === true)
+        this.gossip.enqueue(id, { kind: 'failed', id, incarnation, from }, now)
       return
     }
     this.clearSuspicion(member)

@@ -67,9 +67,11 @@ export class Suspicion {
     return Math.max(this.minMs, this.maxMs - fraction * (this.maxMs - this.minMs))
   }
 
-  /** A remote verdict: run out no later than `at` (earlier verdicts keep theirs). */
-  convictBy(at: Millis): void {
+  /** A remote verdict: run out no later than `at` (earlier verdicts keep theirs); true for the first one. */
+  convictBy(at: Millis): boolean {
+    const first = this.verdictCutoff === Number.POSITIVE_INFINITY
     this.verdictCutoff = Math.min(this.verdictCutoff, at)
+    return first
   }
 
   deadline(): Millis {
