@@ -21,6 +21,7 @@ import {
 } from './cluster-state.ts'
 import {
   isRunning,
+  nodeProcessEntry,
   type SpawnedNode,
   signal,
   spawnNode,
@@ -125,8 +126,9 @@ export async function up(options: UpOptions): Promise<ClusterState> {
     nodes: records,
   }
   const seed = records[0]?.listen[0]
+  const script = await nodeProcessEntry()
   const spawned = records.map((node, index) =>
-    spawnNode({
+    spawnNode(script, {
       name: node.name,
       dataDir: node.dataDir,
       args: nodeArgs(state, node, index === 0 || seed === undefined ? [] : [seed]),
@@ -315,7 +317,11 @@ export async function restart(
   // The record's peer id is the identity in its data dir; a state file from before identities were
   // read up front may hold none.
   const expected = { ...node, peerId: await nodePeerId(node.dataDir) }
-  const spawned = spawnNode({ name, dataDir: node.dataDir, args: nodeArgs(state, expected, seeds) })
+  const spawned = spawnNode(await nodeProcessEntry(), {
+    name,
+    dataDir: node.dataDir,
+    args: nodeArgs(state, expected, seeds),
+  })
   const restarted = { ...expected, pid: spawned.pid }
   const nodes = state.nodes.map((each) => (each.name === name ? restarted : each))
   writeState(root, { ...state, nodes })
