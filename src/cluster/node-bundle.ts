@@ -61,7 +61,13 @@ export async function buildNodeBundle(options: BundleOptions): Promise<void> {
     target: 'node24',
     external: [...EXTERNAL],
     banner: { js: BANNER },
+    // Without comments and spaces the bundle is 40 % smaller, and ASCII: one non-ASCII character in a
+    // comment (an em dash) makes V8 hold the whole source as two-byte text, 10 MB instead of 5 per node.
+    // Names are kept, so that stack traces still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
+    charset: 'ascii',
     metafile: true,
     logLevel: 'error',
     plugins: [

@@ -167,7 +167,7 @@ export async function up(options: UpOptions): Promise<ClusterState> {
  */
 async function nodePeerId(dataDir: string): Promise<string> {
   // Loaded here, not at the top: only `up` and `restart` need the key code (@libp2p/crypto).
-  const { loadOrCreateIdentity } = await import('../engines/libp2p/index.ts')
+  const { loadOrCreateIdentity } = await import('../engines/libp2p/identity/index.ts')
   mkdirSync(dataDir, { recursive: true })
   return (await loadOrCreateIdentity(dataDir)).publicKey.toString()
 }
