@@ -22,6 +22,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { batchYamuxWindowUpdates, coalesceSocketWrites } from './coalesce-writes.ts'
 import { type ConnectionLimits, connectionLimits } from './connection-limits.ts'
+import { fastEmptyLengthPrefix } from './length-prefix-fast-path.ts'
 
 /** The services every Meshwork host has, whatever it was asked to load besides. */
 export interface HostServices {
@@ -70,6 +71,7 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
   const identify =
     options.dht === true || nat !== undefined || options.relay === true ? await identifyService() : {}
   batchYamuxWindowUpdates()
+  fastEmptyLengthPrefix()
   const host = await createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
