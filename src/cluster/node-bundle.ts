@@ -69,6 +69,8 @@ export async function buildNodeBundle(options: BundleOptions): Promise<void> {
     minifySyntax: true,
     legalComments: 'none',
     charset: 'ascii',
+    // An uncaught error prints its source line: one of a few hundred characters, not a megabyte.
+    lineLimit: 160,
     metafile: true,
     logLevel: 'error',
     plugins: [
