@@ -169,10 +169,10 @@ export async function up(options: UpOptions): Promise<ClusterState> {
  * answers on its port.
  */
 async function nodePeerId(dataDir: string): Promise<string> {
-  // Loaded here, not at the top: only `up` and `restart` need the key code (@libp2p/crypto).
-  const { loadOrCreateIdentity } = await import('../engines/libp2p/identity/index.ts')
+  // Loaded here, not at the top: only `up` and `restart` need it; it uses Node's crypto, not libp2p's.
+  const { loadOrCreatePeerId } = await import('../engines/libp2p/identity/index.ts')
   mkdirSync(dataDir, { recursive: true })
-  return (await loadOrCreateIdentity(dataDir)).publicKey.toString()
+  return loadOrCreatePeerId(dataDir)
 }
 
 /**
