@@ -31,7 +31,11 @@ import {
 
 export const DEFAULT_BASE_PORT = 17_000
 export const DEFAULT_CLUSTER_DIR = '.meshwork/cluster'
-const POLL_MS = 100
+/**
+ * How often `up` asks the nodes whether they are ready and converged: half the 100 ms it was, as that
+ * wait is part of the converge time a user sees; 20 small requests a second cost a node well under 1 %.
+ */
+const POLL_MS = 50
 const API_READY_LIMIT_MS = 30_000
 const SHUTDOWN_LIMIT_MS = 5_000
 

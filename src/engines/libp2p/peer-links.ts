@@ -316,10 +316,7 @@ export class PeerLinks {
       } catch {
         // closed under us between the check and the write (its connection closing, say): the write goes
         // back to the front of the queue for a new stream, and the node does not crash
-        this.counters.writes--
-        this.counters.framesOut -= frames
-        this.counters.bytesOut -= write.length
-        this.putBack(link, write)
+        this.putBack(link, frames, write.length)
         this.reopen(peer, link)
         return
       }
@@ -337,14 +334,17 @@ export class PeerLinks {
     if (link.queue.length > 0 && !link.opening) void this.open(peer, link)
   }
 
-  /** Returns a write that did not leave to the front of the queue (as one entry; it is length-prefixed). */
-  private putBack(link: Link, write: Uint8Array): void {
-    link.queue.unshift(write)
-    link.queuedBytes += write.length
+  /** Returns the frames of a write that did not leave to the front of the queue, uncounted. */
+  private putBack(link: Link, frames: readonly Uint8Array[], bytes: number): void {
+    link.queue.unshift(...frames)
+    link.queuedBytes += bytes
+    this.counters.writes--
+    this.counters.framesOut -= frames.length
+    this.counters.bytesOut -= bytes
   }
 
   /** Queued frames, oldest first, joined into one buffer of at most `MAX_WRITE_BYTES` (or one frame). */
-  private takeWrite(link: Link): { write: Uint8Array; frames: number } {
+  private takeWrite(link: Link): { write: Uint8Array; frames: Uint8Array[] } {
     let count = 0
     let bytes = 0
     while (count < link.queue.length) {
@@ -357,14 +357,14 @@ export class PeerLinks {
     link.queuedBytes -= bytes
     this.counters.framesOut += count
     this.counters.bytesOut += bytes
-    if (count === 1) return { write: frames[0] as Uint8Array, frames: 1 }
+    if (count === 1) return { write: frames[0] as Uint8Array, frames }
     const write = new Uint8Array(bytes)
     let offset = 0
     for (const frame of frames) {
       write.set(frame, offset)
       offset += frame.length
     }
-    return { write, frames: count }
+    return { write, frames }
   }
 
   private accept(stream: Stream, connection: Connection): void {
