@@ -7,4 +7,5 @@ import { buildNodeBundle, PACKAGE_ROOT } from '../src/cluster/node-bundle.ts'
 
 const outfile = join(PACKAGE_ROOT, 'dist', 'node-process.mjs')
 await buildNodeBundle({ root: PACKAGE_ROOT, outfile, manifest: false })
-process.stdout.write(`built ${outfile}\n`)
+// on stderr: `npm pack --json` prints its JSON on stdout, after what prepack printed
+process.stderr.write(`built ${outfile}\n`)
