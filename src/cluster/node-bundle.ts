@@ -10,7 +10,7 @@
  * package ships it prebuilt as dist/node-process.mjs (`npm run build`), and needs no esbuild.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -28,12 +28,32 @@ const EXTERNAL: readonly string[] = ['pino-pretty']
  * that read them.
  */
 const BANNER = [
+  // code-unit order for libp2p's peer store (see `codeUnitCompare` below)
+  'const __meshworkCompare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);',
   "import { createRequire as __meshworkCreateRequire } from 'node:module';",
   "import { fileURLToPath as __meshworkFileURLToPath } from 'node:url';",
   'const require = __meshworkCreateRequire(import.meta.url);',
   'const __filename = __meshworkFileURLToPath(import.meta.url);',
   "const __dirname = __meshworkFileURLToPath(new URL('.', import.meta.url));",
 ].join('\n')
+
+/**
+ * libp2p's peer store and peer records sort protocol ids, tags and multiaddrs with `localeCompare`, which
+ * makes V8 load ICU's collation data: 2.4 MB resident and ~30 ms of CPU in every node process (measured:
+ * 83.2 → 80.8 MB with code-unit order). The strings are ASCII protocol ids and addresses, sorted only to
+ * store them in one canonical order, which code-unit order gives as well. A guarded rewrite: a file is
+ * changed only where every `localeCompare` call has the simple shape matched here; otherwise it is left as
+ * it is.
+ */
+const LOCALE_COMPARE_FILES = /[\\/]node_modules[\\/]@libp2p[\\/](peer-store|peer-record)[\\/].*\.js$/
+const LOCALE_COMPARE_CALL = /([\w.]+(?:\(\))?)\.localeCompare\(/g
+
+function codeUnitCompare(source: string): string | undefined {
+  const calls = source.split('.localeCompare(').length - 1
+  if (calls === 0) return undefined
+  const rewritten = source.replace(LOCALE_COMPARE_CALL, '__meshworkCompare($1, ')
+  return rewritten.split('.localeCompare(').length === 1 ? rewritten : undefined
+}
 
 export interface BundleOptions {
   /** The package root: where package.json and src/ are. */
@@ -75,6 +95,15 @@ export async function buildNodeBundle(options: BundleOptions): Promise<void> {
     logLevel: 'error',
     plugins: [
       {
+        name: 'meshwork-code-unit-compare',
+        setup(build) {
+          build.onLoad({ filter: LOCALE_COMPARE_FILES }, (args) => {
+            const contents = codeUnitCompare(readFileSync(args.path, 'utf8'))
+            return contents === undefined ? undefined : { contents, loader: 'js' }
+          })
+        },
+      },
+      {
         // version.ts reads ../package.json next to itself, which is not next to the bundle: the bundle
         // carries the version it was built with instead.
         name: 'meshwork-version',
@@ -89,8 +118,10 @@ export async function buildNodeBundle(options: BundleOptions): Promise<void> {
     ],
   })
   if (options.manifest) {
-    // package-lock.json: an `npm install` that changes a dependency's files changes the lock too
-    const inputs = [...Object.keys(result.metafile.inputs), 'package.json', 'package-lock.json']
+    // package-lock.json: an `npm install` that changes a dependency's files changes the lock too; this
+    // file: how the bundle is built is an input as well
+    const builder = relative(options.root, fileURLToPath(import.meta.url))
+    const inputs = [...Object.keys(result.metafile.inputs), 'package.json', 'package-lock.json', builder]
     const stamps = Object.fromEntries(inputs.map((input) => [input, stamp(options.root, input)]))
     writeFileSync(`${options.outfile}.json`, `${JSON.stringify({ inputs: stamps } satisfies Manifest)}\n`)
   }
