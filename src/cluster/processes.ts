@@ -66,9 +66,10 @@ function extraFlags(): string[] {
 
 /**
  * Node's on-disk compile cache (V8 code cache, and for `.ts` sources the type-stripped text), in Node's
- * own default place unless NODE_COMPILE_CACHE names another. Without it every node process strips the
- * types of ~100 source files and compiles ~1,000 modules from scratch: about half the CPU a node spends
- * starting, and ten of them start at once. Entries are keyed by content, so an edited file only misses.
+ * own default place unless NODE_COMPILE_CACHE names another. For the bundle it keeps V8's code for its
+ * one file; for the sources (`MESHWORK_NODE_BUNDLE=0`, or a checkout without esbuild) it spares every
+ * node process stripping the types of ~100 files and compiling ~1,000 modules from scratch. Entries are
+ * keyed by content, so an edited file only misses.
  */
 export const COMPILE_CACHE_DIR = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache')
 
