@@ -21,7 +21,6 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { batchYamuxWindowUpdates, coalesceSocketWrites } from './coalesce-writes.ts'
 import { type ConnectionLimits, connectionLimits } from './connection-limits.ts'
-import { closeDuplicateConnections } from './duplicate-connections.ts'
 import { fastEmptyLengthPrefix } from './length-prefix-fast-path.ts'
 
 /** The services every Meshwork host has, whatever it was asked to load besides. */
@@ -41,12 +40,6 @@ const INBOUND_CONNECTIONS_PER_HOST_PER_SECOND = 100
  * other member within a second or two; refusing most of them costs probes, not attackers' effort.
  */
 const MAX_PENDING_INBOUND_CONNECTIONS = 32
-
-/**
- * A duplicate connection lives this long before the side that dialled it closes it: time for admission
- * on the one kept and for the frames already on their way.
- */
-const DUPLICATE_GRACE_MS = 2_000
 
 export interface HostOptions {
   readonly privateKey: PrivateKey
@@ -112,7 +105,6 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
     },
   })
   coalesceSocketWrites(host)
-  closeDuplicateConnections(host, { graceMs: DUPLICATE_GRACE_MS })
   return host
 }
 
