@@ -15,8 +15,10 @@
  * Writes bench/results/footprint-<YYYY-MM-DD>.json (or footprint-<label>-… with --label).
  */
 import { spawn, spawnSync } from 'node:child_process'
+import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { COMPILE_CACHE_DIR, nodeProcessEntry } from '../src/cluster/processes.ts'
 import { type HarnessOptions, runSystem, type SystemRun } from './footprint/harness.ts'
 import { meshworkDriver } from './footprint/meshwork.ts'
 import { median, percentile, round } from './footprint/proc.ts'
@@ -151,13 +153,37 @@ async function turn(system: SystemName, repeat: number): Promise<SystemRun> {
   }
 }
 
+/**
+ * Meshwork's node processes run a bundle that a checkout builds on first use, and Node compiles a new
+ * bundle cold the first time: both happen here, before anything is timed, as they would have on a
+ * user's earlier `cluster up`.
+ */
+if (systems.includes('meshwork')) {
+  const script = await nodeProcessEntry()
+  spawnSync(process.execPath, [script, '--version'], {
+    stdio: 'ignore',
+    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE_DIR },
+  })
+}
+
+/** The machine is shared: its load average (1 minute) at the start and end of each turn goes in the result. */
+const loadAverages: Array<{ system: SystemName; repeat: number; before: number; after: number }> = []
 const runs: Record<SystemName, SystemRun[]> = { meshwork: [], serf: [] }
 const repeats = Number(values.repeats)
 for (let repeat = 0; repeat < repeats; repeat++) {
   const order = repeat % 2 === 0 ? systems : [...systems].reverse()
   for (const system of order) {
-    process.stderr.write(`repeat ${repeat + 1}/${repeats}: ${system}\n`)
+    process.stderr.write(
+      `repeat ${repeat + 1}/${repeats}: ${system} (load average ${os.loadavg()[0]?.toFixed(2)})\n`,
+    )
+    const before = os.loadavg()[0] as number
     runs[system].push(await turn(system, repeat))
+    loadAverages.push({
+      system,
+      repeat,
+      before: round(before, 2),
+      after: round(os.loadavg()[0] as number, 2),
+    })
   }
 }
 
@@ -240,6 +266,7 @@ const body = {
   namespaces,
   serfVersion: serfVersion ?? null,
   options: { freezes: values.freezes, kills: values.kills, idleSeconds: values['idle-seconds'] },
+  loadAverages,
   targets,
   ratios,
   meshwork,

@@ -21,8 +21,12 @@ interface LockEntry {
   libc?: string[]
 }
 
+/**
+ * `<name>-<os>-<cpu>[-<libc>]`, the way Biome, libp2p-quic and esbuild (`@esbuild/netbsd-arm64`,
+ * `@esbuild/openharmony-arm64`, `@esbuild/linux-loong64`, …) name their builds.
+ */
 const PLATFORM =
-  /-(darwin|linux|win32|android|freebsd|openbsd|sunos|aix)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64)(-(musl|gnu|msvc|gnueabihf))?$/
+  /[-/](darwin|linux|win32|android|freebsd|openbsd|netbsd|openharmony|sunos|aix)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64|loong64|mips64el)(-(musl|gnu|msvc|gnueabihf))?$/
 
 const path = new URL('../package-lock.json', import.meta.url)
 const lock = JSON.parse(readFileSync(path, 'utf8')) as { packages: Record<string, LockEntry> }

@@ -8,10 +8,11 @@
  * whatever `node` comes first on PATH, and the package needs Node 24.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -121,6 +122,45 @@ describe('the npm package', () => {
     const help = await run(process.execPath, [bin, '--help'], appDir, RUN_LIMIT_MS)
     for (const verb of ['start', 'sim', 'node', 'status', 'members', 'cluster', 'evolve']) {
       assert.match(help, new RegExp(`^ {2}${verb} `, 'm'), `help does not list ${verb}`)
+    }
+  })
+
+  it('ships the bundled node process, which starts a node on TCP and QUIC from where it is installed', async () => {
+    const bundle = join(installed, 'dist', 'node-process.mjs')
+    assert.equal((await run(process.execPath, [bundle, '--version'], appDir, RUN_LIMIT_MS)).trim(), version)
+    const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-bundle-node-'))
+    const child = spawn(
+      process.execPath,
+      [
+        bundle,
+        ...['node', 'start', '--realm', 'package-test', '--data-dir', dataDir, '--api', '127.0.0.1:0'],
+        ...[
+          '--listen',
+          '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1',
+          '--no-mdns',
+          '--no-dht',
+          '--no-nat',
+        ],
+      ],
+      { cwd: appDir, env: NPM_ENV, stdio: ['ignore', 'pipe', 'ignore'] },
+    )
+    try {
+      const ready = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no ready line')), RUN_LIMIT_MS)
+        createInterface({ input: child.stdout }).once('line', (line) => {
+          clearTimeout(timer)
+          resolve(line)
+        })
+        child.once('exit', (code) => reject(new Error(`the node exited with ${code}`)))
+      })
+      // QUIC's native library is found from the installed package, not from a checkout
+      assert.match(
+        ready,
+        /^meshwork node 12D3KooW\w+ listening on \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\w+ \/ip4\/127\.0\.0\.1\/udp\/\d+\/quic-v1/,
+      )
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 

@@ -19,6 +19,7 @@ import { requireBearerToken } from './auth.ts'
 import { type AllowedHosts, browserGuard } from './browser-guard.ts'
 import { apiError, installErrorHandlers } from './error-handler.ts'
 import { registerEventStream } from './event-stream.ts'
+import { lazyValidatorFactory } from './lazy-validator.ts'
 import type { MetricsExporter } from './metrics.ts'
 
 export interface ServerOptions {
@@ -110,6 +111,8 @@ function createApp(options: ServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: SERVER_DEFAULTS.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    // the same Ajv with the same options, compiling each schema on its first request (lazy-validator.ts)
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() } },
     // Refused below with our own `{code, message}` body rather than Fastify's.
     return503OnClosing: false,
     // HEAD routes are added per route (`definition`), so that the event stream gets its own.

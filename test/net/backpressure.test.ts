@@ -145,3 +145,33 @@ it('makes no link for a peer the node does not deal with', { timeout: 30_000 }, 
   assert.equal(link.counters.framesToStrangers, 10_000)
   assert.equal(link.counters.dialFailures, 0, 'nothing was dialled')
 })
+
+it('resends a write that threw because its stream closed under it, on a new stream, without throwing', {
+  timeout: 30_000,
+}, async () => {
+  const { sender, receiver, peer } = await pair()
+  const arrived: number[] = []
+  await receiver.handle(PROTOCOL, (stream) => {
+    stream.addEventListener('message', (event) => {
+      for (const byte of event.data.subarray()) arrived.push(byte)
+    })
+  })
+  const link = links(sender, receiver)
+  link.send(peer, Uint8Array.of(7))
+  await until(() => arrived.length >= 2, 5_000)
+  // the race seen when a duplicate connection closes: the stream still says open, and its send throws
+  const stream = sender
+    .getConnections(receiver.peerId)
+    .flatMap((connection) => connection.streams)
+    .find((each) => each.protocol === PROTOCOL)
+  assert.ok(stream !== undefined, 'the link has a stream')
+  stream.send = () => {
+    throw new Error('Cannot write to a stream that is closed')
+  }
+  link.send(peer, Uint8Array.of(8))
+  link.send(peer, Uint8Array.of(9))
+  // length prefix 1, then the byte: both later frames arrive, in order, on a new stream
+  await until(() => arrived.length >= 6, 5_000)
+  assert.deepEqual(arrived, [1, 7, 1, 8, 1, 9])
+  assert.equal(link.counters.framesOut, 3, 'each frame counted once')
+})

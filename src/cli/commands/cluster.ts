@@ -52,7 +52,7 @@ export function registerCluster(program: Command): void {
     )
     .option(
       '--base-port <port>',
-      'API ports start here; TCP at +1000, QUIC at +2000',
+      'API ports start here; TCP at +1000',
       integerOption('--base-port', 1024, 60_000),
       DEFAULT_BASE_PORT,
     )

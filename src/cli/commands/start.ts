@@ -34,7 +34,7 @@ export function registerStart(program: Command): void {
     .option('--nodes <n>', 'number of nodes', integerOption('--nodes', 2, 32), 5)
     .option(
       '--base-port <port>',
-      'API ports start here; TCP at +1000, QUIC at +2000',
+      'API ports start here; TCP at +1000',
       integerOption('--base-port', 1024, 60_000),
       DEFAULT_BASE_PORT,
     )

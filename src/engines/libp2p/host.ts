@@ -15,13 +15,13 @@
  */
 
 import { noise } from '@chainsafe/libp2p-noise'
-import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PrivateKey } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { batchYamuxWindowUpdates, coalesceSocketWrites } from './coalesce-writes.ts'
 import { type ConnectionLimits, connectionLimits } from './connection-limits.ts'
+import { fastEmptyLengthPrefix } from './length-prefix-fast-path.ts'
 
 /** The services every Meshwork host has, whatever it was asked to load besides. */
 export interface HostServices {
@@ -69,11 +69,17 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
   // the relay transport (with NAT traversal) and the relay server need identify, as does the DHT
   const identify =
     options.dht === true || nat !== undefined || options.relay === true ? await identifyService() : {}
+  // QUIC's transport (a native library and its bindings) loads only when the node listens on QUIC
+  const transports = [
+    tcp(),
+    ...(options.listen.some(isQuic) ? [(await import('@chainsafe/libp2p-quic')).quic()] : []),
+  ]
   batchYamuxWindowUpdates()
+  fastEmptyLengthPrefix()
   const host = await createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
-    transports: nat === undefined ? [tcp(), quic()] : [tcp(), quic(), nat.relayTransport],
+    transports: nat === undefined ? transports : [...transports, nat.relayTransport],
     connectionManager: {
       maxConnections: options.maxConnections ?? 300,
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST_PER_SECOND,
@@ -100,6 +106,11 @@ export async function createHost(options: HostOptions): Promise<Libp2p<HostServi
   })
   coalesceSocketWrites(host)
   return host
+}
+
+/** Whether a listen address is QUIC (`/udp/<port>/quic-v1`). */
+function isQuic(address: string): boolean {
+  return /\/quic(-v1)?(\/|$)/.test(address)
 }
 
 async function identifyService() {

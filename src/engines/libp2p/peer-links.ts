@@ -303,24 +303,48 @@ export class PeerLinks {
   private flush(peer: string, link: Link): void {
     const stream = link.stream
     if (stream === undefined || link.waitingForDrain) return
-    if (stream.status !== 'open') {
-      link.stream = undefined
-      link.waitingForDrain = false
-      if (link.queue.length > 0 && !link.opening) void this.open(peer, link)
+    if (stream.status !== 'open' || stream.writeStatus !== 'writable') {
+      this.reopen(peer, link)
       return
     }
     while (link.queue.length > 0) {
-      const write = this.takeWrite(link)
+      const { write, frames } = this.takeWrite(link)
       this.counters.writes++
-      if (!stream.send(write)) {
+      let accepted: boolean
+      try {
+        accepted = stream.send(write)
+      } catch {
+        // closed under us between the check and the write (its connection closing, say): the write goes
+        // back to the front of the queue for a new stream, and the node does not crash
+        this.putBack(link, frames, write.length)
+        this.reopen(peer, link)
+        return
+      }
+      if (!accepted) {
         link.waitingForDrain = true
         return
       }
     }
   }
 
+  /** Forgets a stream that can no longer be written, and opens another if frames wait. */
+  private reopen(peer: string, link: Link): void {
+    link.stream = undefined
+    link.waitingForDrain = false
+    if (link.queue.length > 0 && !link.opening) void this.open(peer, link)
+  }
+
+  /** Returns the frames of a write that did not leave to the front of the queue, uncounted. */
+  private putBack(link: Link, frames: readonly Uint8Array[], bytes: number): void {
+    link.queue.unshift(...frames)
+    link.queuedBytes += bytes
+    this.counters.writes--
+    this.counters.framesOut -= frames.length
+    this.counters.bytesOut -= bytes
+  }
+
   /** Queued frames, oldest first, joined into one buffer of at most `MAX_WRITE_BYTES` (or one frame). */
-  private takeWrite(link: Link): Uint8Array {
+  private takeWrite(link: Link): { write: Uint8Array; frames: Uint8Array[] } {
     let count = 0
     let bytes = 0
     while (count < link.queue.length) {
@@ -333,14 +357,14 @@ export class PeerLinks {
     link.queuedBytes -= bytes
     this.counters.framesOut += count
     this.counters.bytesOut += bytes
-    if (count === 1) return frames[0] as Uint8Array
+    if (count === 1) return { write: frames[0] as Uint8Array, frames }
     const write = new Uint8Array(bytes)
     let offset = 0
     for (const frame of frames) {
       write.set(frame, offset)
       offset += frame.length
     }
-    return write
+    return { write, frames }
   }
 
   private accept(stream: Stream, connection: Connection): void {

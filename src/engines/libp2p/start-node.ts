@@ -11,7 +11,7 @@ import { Admission, realmKey } from './admission.ts'
 import { Libp2pDriver } from './driver.ts'
 import { Ed25519Signer } from './ed25519-signer.ts'
 import { createHost } from './host.ts'
-import { loadOrCreateIdentity } from './identity.ts'
+import { loadOrCreateIdentity } from './identity/index.ts'
 
 /** A connection that has not proved the realm key within this time is closed. */
 const ADMISSION_TIMEOUT_MS = 5_000
