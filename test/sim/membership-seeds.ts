@@ -52,6 +52,21 @@ export const REGRESSION_SEEDS: readonly { seed: number; nodes: number; found: st
       'under 2–10 % loss a live member was declared failed by an observer that could reach it (fixed with seed 39).',
   })),
   {
+    seed: 87,
+    nodes: nodesForSeed(87),
+    found:
+      'at 3 % loss one node missed a graceful leave and found it 13.3 s later by its round-robin probe (bound ' +
+      '7.8 s): its accusation met members that held the node gone and said nothing; now they tell the accuser.',
+  },
+  {
+    seed: 446,
+    nodes: nodesForSeed(446),
+    found:
+      'a node behind a one-way cut with two members on its own side never reported the partition (17.5 s): ' +
+      'their occasional answers broke its count of consecutive silent probe rounds; now the share of recent ' +
+      'rounds answered estimates how much of the cluster hears it.',
+  },
+  {
     seed: 535,
     nodes: 64,
     found:

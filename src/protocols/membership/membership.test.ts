@@ -580,6 +580,27 @@ describe('Membership', () => {
       assert.ok(failedAt - verdictAt < suspicionMaxMs(config, FIVE.length) / 2)
     })
 
+    it('an accusation about a member that left gets the accuser the leave, directly', () => {
+      const net = joined(FIVE, 6)
+      const a = net.core('a')
+      a.receive(net.now, 'c', { type: 'gossip', updates: [{ kind: 'left', id: 'c', incarnation: 1 }] })
+      net.collectAll()
+      net.inFlight = []
+      // b missed the leave: it still holds c alive at incarnation 0, probes it in vain and accuses it
+      a.receive(net.now, 'b', {
+        type: 'gossip',
+        updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from: 'b' }],
+      })
+      net.collectAll()
+      const told = net.inFlight.filter(
+        ({ to, message }) =>
+          to === 'b' &&
+          message.type === 'gossip' &&
+          message.updates.some((update) => update.kind === 'left' && update.id === 'c'),
+      )
+      assert.equal(told.length, 1)
+    })
+
     it('a suspicion asks the suspect five times before it convicts, even when confirmations cut it short', () => {
       const net = joined(FIVE, 6)
       const a = net.core('a')

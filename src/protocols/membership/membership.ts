@@ -30,8 +30,9 @@
  *   suspicion short to one last-word lead (below): the suspect is asked directly, a live one answers and
  *   refutes, a dead one is convicted a lead (two probe timeouts) after the verdict arrived — detection
  *   still spreads at the speed of the first conviction's gossip, as in SWIM, plus that one lead.
- * - Self-isolation: total silence, or probe rounds that get neither ack nor nack, make a node report a
- *   partition at once, instead of after suspecting a quarter of the cluster one probe round at a time.
+ * - Self-isolation: total silence, or a low share of recent probe rounds answered (by an ack or a
+ *   nack), make a node report a partition at once, instead of after suspecting a quarter of the cluster
+ *   one probe round at a time.
  * - The last word: two probe timeouts before its suspicion runs out, a node asks the suspect directly,
  *   five times over that lead, and convicts no sooner than one lead after the first question, however
  *   far confirmations pulled the deadline in (before, a suspicion shortened by confirmations sent its last
@@ -610,7 +611,10 @@ export class Membership {
       return
     }
     const member = this.accusable(id, incarnation)
-    if (member === undefined) return
+    if (member === undefined) {
+      this.tellAccuserItIsGone(id, incarnation, from, now)
+      return
+    }
     if (member.record.state === 'suspect' && incarnation === member.record.incarnation) {
       // an independent accuser shortens the timeout; pass the confirmation on so others count it too
       if (member.suspicion?.confirm(from))
@@ -636,6 +640,30 @@ export class Membership {
     }
   }
 
+  /**
+   * An accusation about a member this node already holds gone (left or failed, at the accused
+   * incarnation or later): the accuser missed that news — its gossip has long stopped — and its own
+   * suspicion, confirmed by nobody, would run its longest (seed 87: a missed leave found 13 s later by a
+   * round-robin probe). Tell the accuser directly, once per accuser and member in a probe timeout.
+   */
+  private tellAccuserItIsGone(id: NodeId, incarnation: number, from: NodeId, now: Millis): void {
+    if (from === this.id) return
+    const member = this.table.get(id)
+    if (member === undefined || member.record.incarnation < incarnation) return
+    const { state } = member.record
+    if (state !== 'left' && state !== 'failed') return
+    const key = `${from}>${id}`
+    const last = this.answeredAccusations.get(key)
+    if (last !== undefined && now - last < this.config.probeTimeoutMinMs) return
+    this.answeredAccusations.set(key, now)
+    const known = member.record.incarnation
+    const update: MemberUpdate =
+      state === 'left'
+        ? { kind: 'left', id, incarnation: known }
+        : { kind: 'failed', id, incarnation: known, from: this.id }
+    this.send(from, { type: 'gossip', updates: [update] })
+  }
+
   /** The member an accusation at `incarnation` applies to: known, not newer, and not already gone. */
   private accusable(id: NodeId, incarnation: number): Member | undefined {
     const member = this.table.get(id)
@@ -650,7 +678,10 @@ export class Membership {
       return
     }
     const member = this.accusable(id, incarnation)
-    if (member === undefined) return
+    if (member === undefined) {
+      this.tellAccuserItIsGone(id, incarnation, from, now)
+      return
+    }
     if (from !== this.id) {
       // Another node's verdict is an accusation here, never a conviction by itself: it starts our own
       // suspicion (or confirms the one we hold) and cuts it short to one last-word lead, and only our own
@@ -718,11 +749,15 @@ export class Membership {
 
   private afterChange(now: Millis): void {
     const counts = this.table.counts
-    // An isolated node suspects others only one probe round at a time; silence tells it sooner.
+    // An isolated node suspects others only one probe round at a time; silence, or probe rounds that
+    // go unanswered, tell it sooner. The share of recent rounds answered estimates the share of the
+    // cluster that hears us: a node behind a one-way cut with two members on its side hears an answer
+    // now and then, which a count of consecutive silent rounds took for reachability (seed 446).
+    const known = 1 + counts.alive + counts.suspect + counts.failed
     const silent = now - this.lastReceivedAt > ISOLATION_SILENT_INTERVALS * this.config.probeIntervalMs
-    const cutOff = silent || this.prober.unansweredRounds >= ISOLATION_SILENT_INTERVALS
-    const reachable = cutOff && this.table.size >= 2 ? 1 : 1 + counts.alive
-    const change = this.partition.observe(now, reachable, 1 + counts.alive + counts.suspect + counts.failed)
+    const heard = Math.max(1, Math.round(this.prober.answeredShare * known))
+    const reachable = silent && this.table.size >= 2 ? 1 : Math.min(1 + counts.alive, heard)
+    const change = this.partition.observe(now, reachable, known)
     if (change !== undefined) this.emit(change)
   }
 

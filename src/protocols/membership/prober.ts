@@ -65,6 +65,11 @@ type Request =
 const MAX_ACTIVE_PROBES = 16
 const MAX_PENDING_REQUESTS = 4_096
 
+/** Probe rounds whose outcomes estimate how much of the cluster hears us (one second at LAN's interval). */
+const ROUND_WINDOW = 10
+/** Rounds needed before the share means anything (a new node has probed nobody). */
+const MIN_ROUNDS_FOR_SHARE = 5
+
 export class Prober {
   private readonly self: NodeId
   private readonly config: MembershipConfig
@@ -79,8 +84,13 @@ export class Prober {
   private seq = 0
   nextProbeAt: Millis
   nextReconnectAt: Millis
-  /** Consecutive probe rounds that got neither an ack nor a nack: nobody hears us (a one-way cut). */
-  unansweredRounds = 0
+  /**
+   * The outcome of the last `ROUND_WINDOW` probe rounds (1: an ack or a nack came back), as a ring. The
+   * share answered estimates the share of the cluster that hears us: behind a one-way cut nobody does,
+   * and the few members on our side of a small cut answer only the rounds that happen to reach them.
+   */
+  private readonly rounds = new Uint8Array(ROUND_WINDOW)
+  private roundsSeen = 0
   readonly stats: ProberStats = {
     probesSent: 0,
     probesFailed: 0,
@@ -162,7 +172,7 @@ export class Prober {
       if (probe.indirectSent && now >= probe.roundEndsAt) {
         this.probes.delete(seq)
         this.stats.probesFailed++
-        if (probe.nacks === 0) this.unansweredRounds++
+        if (probe.nacks === 0) this.recordRound(0)
         // Lifeguard: helpers that did not even nack suggest that the trouble is ours
         this.awareness.apply(probe.expectedNacks - probe.nacks > 0 ? 1 : 0)
         const record = probe.target.record
@@ -184,7 +194,7 @@ export class Prober {
         recordRoundTrip(this.nodeRoundTrip, rtt)
       }
       this.awareness.apply(-1)
-      this.unansweredRounds = 0
+      if (probe.nacks === 0) this.recordRound(1)
       return
     }
     const request = this.requests.get(seq)
@@ -206,8 +216,22 @@ export class Prober {
       this.stats.unmatchedReplies++
       return
     }
-    probe.nacks++
-    this.unansweredRounds = 0
+    // the round was answered (a helper heard us) the first time a nack comes back
+    if (probe.nacks++ === 0) this.recordRound(1)
+  }
+
+  /** Share of the recent probe rounds that got an ack or a nack; 1 until a few rounds are in. */
+  get answeredShare(): number {
+    const seen = Math.min(this.roundsSeen, ROUND_WINDOW)
+    if (seen < MIN_ROUNDS_FOR_SHARE) return 1
+    let answered = 0
+    for (let i = 0; i < seen; i++) answered += this.rounds[i] as number
+    return answered / seen
+  }
+
+  private recordRound(answered: 0 | 1): void {
+    this.rounds[this.roundsSeen % ROUND_WINDOW] = answered
+    this.roundsSeen++
   }
 
   /** Someone asks us to probe `target` for them (SWIM indirect probe). */
