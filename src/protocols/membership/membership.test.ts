@@ -126,6 +126,37 @@ function summary(message: InFlight<MembershipMessage>): string {
   return `${message.from}→${message.to} ${message.message.type}`
 }
 
+/**
+ * Steps `net` 1 ms at a time with c unreachable (up, but every message to it dropped) until a holds c
+ * failed or `limitMs` passes; when a asked c directly (a suspicion about c from a, sent to c), and when
+ * a convicted it.
+ */
+function untilConvicted(
+  net: ReturnType<typeof joined>,
+  limitMs: Millis,
+): { askedAt: Millis[]; failedAt: Millis | undefined } {
+  const a = net.core('a')
+  const askedAt: Millis[] = []
+  let failedAt: Millis | undefined
+  const endAt = net.now + limitMs
+  while (net.now < endAt && failedAt === undefined) {
+    net.advance(1, false)
+    for (const { from, to, message } of net.inFlight) {
+      const asked =
+        from === 'a' &&
+        to === 'c' &&
+        message.type === 'gossip' &&
+        message.updates.some((update) => update.kind === 'suspect' && update.from === 'a')
+      if (asked) askedAt.push(net.now)
+    }
+    net.drop(({ to }) => to === 'c')
+    net.deliverAll(({ to }) => to !== 'c')
+    net.drop(({ to }) => to === 'c')
+    if (a.member('c')?.state === 'failed') failedAt = net.now
+  }
+  return { askedAt, failedAt }
+}
+
 /** A fully confirmed suspicion's timeout among `n` members: `suspicionBaseMs · max(1, log10 n)`. */
 function suspicionMinMs(config: MembershipConfig, n: number): Millis {
   return config.suspicionBaseMs * Math.max(1, Math.log10(n))
@@ -553,24 +584,9 @@ describe('Membership', () => {
         type: 'gossip',
         updates: [{ kind: 'failed', id: 'c', incarnation: 0, from: 'b' }],
       })
-      let asked = 0
-      let failedAt: Millis | undefined
-      const endAt = net.now + MARGIN * suspicionMaxMs(config, FIVE.length)
-      while (net.now < endAt && failedAt === undefined) {
-        net.advance(1, false)
-        asked += net.inFlight.filter(
-          ({ from, to, message }) =>
-            from === 'a' &&
-            to === 'c' &&
-            message.type === 'gossip' &&
-            message.updates.some((update) => update.kind === 'suspect' && update.from === 'a'),
-        ).length
-        // c stays up but nothing reaches it, so it never hears the accusation
-        net.drop(({ to }) => to === 'c')
-        net.deliverAll(({ to }) => to !== 'c')
-        net.drop(({ to }) => to === 'c')
-        if (a.member('c')?.state === 'failed') failedAt = net.now
-      }
+      // c stays up but nothing reaches it, so it never hears the accusation
+      const { askedAt, failedAt } = untilConvicted(net, MARGIN * suspicionMaxMs(config, FIVE.length))
+      const asked = askedAt.length
       assert.ok(failedAt !== undefined, 'the verdict is upheld when the suspect stays silent')
       assert.ok(asked >= 5, `asked ${asked} times`)
       // a lead is two probe timeouts (the node's round-trip estimate, here the maximum), at most the
@@ -612,25 +628,9 @@ describe('Membership', () => {
           updates: [{ kind: 'suspect', id: 'c', incarnation: 0, from }],
         })
       }
-      const askedAt: Millis[] = []
-      let failedAt: Millis | undefined
-      const endAt = net.now + MARGIN * suspicionMaxMs(membershipConfig('lan'), FIVE.length)
-      while (net.now < endAt && failedAt === undefined) {
-        net.advance(1, false)
-        for (const { from, to, message } of net.inFlight) {
-          const lastWord =
-            from === 'a' &&
-            to === 'c' &&
-            message.type === 'gossip' &&
-            message.updates.some((update) => update.kind === 'suspect' && update.from === 'a')
-          if (lastWord) askedAt.push(net.now)
-        }
-        // c is unreachable (it stays up, but nothing reaches it), so nobody hears it refute
-        net.drop(({ to }) => to === 'c')
-        net.deliverAll(({ to }) => to !== 'c')
-        net.drop(({ to }) => to === 'c')
-        if (a.member('c')?.state === 'failed') failedAt = net.now
-      }
+      // c is unreachable (it stays up, but nothing reaches it), so nobody hears it refute
+      const limitMs = MARGIN * suspicionMaxMs(membershipConfig('lan'), FIVE.length)
+      const { askedAt, failedAt } = untilConvicted(net, limitMs)
       assert.ok(failedAt !== undefined, 'a crashed member is still convicted')
       // the buddy-system notice when the suspicion starts, then the five last words
       assert.equal(askedAt.length, 1 + 5, `asked at ${askedAt.join(', ')}`)
