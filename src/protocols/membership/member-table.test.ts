@@ -11,7 +11,7 @@ function record(id: string, state: MemberState = 'alive', incarnation = 0): Memb
 }
 
 function tableOf(ids: readonly string[], random: Random, states: readonly MemberState[] = []): MemberTable {
-  const table = new MemberTable(1_000)
+  const table = new MemberTable(1_000, 'self')
   ids.forEach((id, i) => {
     table.add(record(id, states[i] ?? 'alive'), 0, random)
   })
@@ -149,7 +149,7 @@ describe('MemberTable', () => {
       fc.assert(
         fc.property(fc.integer(), fc.array(operationArbitrary, { maxLength: 120 }), (seed, operations) => {
           const random = new Random(seed)
-          const table = new MemberTable(1_000)
+          const table = new MemberTable(1_000, 'self')
           const model = new Map<string, MemberState>()
           const seen: MemberRecord[] = []
           for (const operation of operations) {
@@ -195,7 +195,7 @@ describe('MemberTable', () => {
 
     it('refuses a new member when full and counts the refusal', () => {
       const random = new Random(1)
-      const table = new MemberTable(2)
+      const table = new MemberTable(2, 'self')
       assert.ok(table.add(record('a'), 0, random) !== undefined)
       assert.ok(table.add(record('b'), 0, random) !== undefined)
       assert.equal(table.add(record('c'), 0, random), undefined)
@@ -266,7 +266,7 @@ describe('MemberTable', () => {
     it('returns nothing from an empty table or for a count of zero', () => {
       const random = new Random(1)
       assert.deepEqual(
-        new MemberTable(10).sample(random, 3, () => true),
+        new MemberTable(10, 'self').sample(random, 3, () => true),
         [],
       )
       assert.deepEqual(
@@ -342,7 +342,7 @@ describe('MemberTable', () => {
           fc.double({ min: 1, max: 1e6, noNaN: true }),
           (changes, afterMs) => {
             const random = new Random(1)
-            const table = new MemberTable(100)
+            const table = new MemberTable(100, 'self')
             const times = [...changes].sort((x, y) => x - y)
             times.forEach((time, i) => {
               const member = table.add(record(`m${i}`), 0, random) as Member

@@ -11,6 +11,7 @@
 import type { Millis, NodeId, Random } from '../../kernel/index.ts'
 import { encodedRecordBytes } from './codec.ts'
 import { HeldRecords } from './held-records.ts'
+import { RingSuccessor, ringPosition } from './ring-successor.ts'
 import { newRoundTrip, type RoundTrip } from './round-trip.ts'
 import type { Suspicion } from './suspicion.ts'
 import type { MemberRecord, MemberState } from './types.ts'
@@ -26,12 +27,15 @@ export class Member {
   stateChanges = 0
   /** Position in the dense array; maintained by the table. */
   slot: number
+  /** Place on the monitoring ring (`ring-successor.ts`). */
+  readonly ringPosition: number
   suspicion: Suspicion | undefined = undefined
   private estimate: RoundTrip | undefined = undefined
 
   constructor(record: MemberRecord, slot: number) {
     this.record = record
     this.slot = slot
+    this.ringPosition = ringPosition(record.id)
   }
 
   /**
@@ -105,9 +109,12 @@ export class MemberTable {
   digest = 0
   /** Records refused because the table was full. */
   refused = 0
+  private readonly ring: RingSuccessor<Member>
 
-  constructor(maxMembers: number) {
+  /** `self` is the owning node's id, which places it on the monitoring ring. */
+  constructor(maxMembers: number, self: NodeId) {
     this.maxMembers = maxMembers
+    this.ring = new RingSuccessor(self)
     this.reapFailed = new ReapQueue(maxMembers * 2)
     this.reapLeft = new ReapQueue(maxMembers * 2)
   }
@@ -153,6 +160,7 @@ export class MemberTable {
     this.counts[record.state]++
     this.digest = addToDigest(this.digest, recordDigest(record))
     this.enqueueReap(member, now)
+    this.ring.changed(member)
     // swap into a random position so that new members are not all probed at the end of a pass
     const other = this.dense[random.intBelow(this.dense.length)] as Member
     this.swap(member, other)
@@ -172,12 +180,14 @@ export class MemberTable {
       this.counts[record.state]++
       member.stateChanges++
       this.enqueueReap(member, now)
+      this.ring.changed(member)
     }
   }
 
   remove(member: Member): void {
     if (this.byId.get(member.record.id) !== member) return
     this.byId.delete(member.record.id)
+    this.ring.removed(member)
     this.held.clear(member.record)
     this.counts[member.record.state]--
     this.digest = addToDigest(this.digest, 0, recordDigest(member.record))
@@ -200,6 +210,16 @@ export class MemberTable {
   }
 
   /** The next alive or suspect member in round-robin order, reshuffling after each full pass. */
+  /** The member this node monitors: its successor on the ring of members alive or suspect. */
+  ringSuccessor(): Member | undefined {
+    return this.ring.current(this.dense)
+  }
+
+  /** Scans of the table for a new ring successor (one per departure of the last one). */
+  get ringScans(): number {
+    return this.ring.scans
+  }
+
   nextProbeTarget(random: Random): Member | undefined {
     // the rest of this pass, then one whole reshuffled pass: with only `length + 1` steps, a scan that
     // started late in a pass ran out before reaching the live members of the next and skipped the round

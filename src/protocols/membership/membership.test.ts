@@ -423,6 +423,33 @@ describe('Membership', () => {
       }
     })
 
+    it('every member of forty is pinged at least every two probe rounds, by its monitor on the ring', () => {
+      // Random round robin alone leaves a member unprobed by anyone for k rounds with probability e^−k,
+      // which is what delays the first suspicion of a crash (ring-successor.ts).
+      const config = membershipConfig('lan')
+      const ids = Array.from({ length: 40 }, (_, i) => `m${i}`)
+      const net = joined(ids, 4)
+      const pingedAt = new Map<NodeId, Millis[]>(ids.map((id) => [id, [net.now]]))
+      for (const id of ids) {
+        const core = net.core(id)
+        const takeOutbox = core.takeOutbox.bind(core)
+        core.takeOutbox = () => {
+          const outbox = takeOutbox()
+          for (const { to, message } of outbox) if (message.type === 'ping') pingedAt.get(to)?.push(net.now)
+          return outbox
+        }
+      }
+      const windowMs = 60 * config.probeIntervalMs
+      net.advance(windowMs)
+      let widest = 0
+      for (const times of pingedAt.values()) {
+        times.push(net.now)
+        for (let i = 1; i < times.length; i++)
+          widest = Math.max(widest, (times[i] as Millis) - (times[i - 1] as Millis))
+      }
+      assert.ok(widest <= 2 * config.probeIntervalMs + 1, `a member went ${widest} ms without a ping`)
+    })
+
     it('a member whose direct link to the prober is cut stays alive through indirect probes', () => {
       const config = membershipConfig('lan')
       const net = joined(FIVE, 8)

@@ -18,6 +18,12 @@
  *   `verifyProbes / n` and probes the suspect itself; if that probe fails it accuses too. Lifeguard's
  *   confirmations then arrive within one probe timeout rather than after several probe periods (the
  *   multi-observer idea of Rapid, Suresh et al., ATC 2018, without its consensus step).
+ * - A monitor on a ring: every other probe round goes to this node's successor on a hash ring of the
+ *   members (`ring-successor.ts`; Rapid's K rings with K = 1), so every member is pinged at least every
+ *   two rounds while views agree. SWIM's random round robin alone leaves a member unprobed by anyone for
+ *   k rounds with probability e^−k, which set the tail of crash detection (ADR 0012).
+ * - A failed probe round about a member already suspected confirms the suspicion, as memberlist's
+ *   `suspectNode` does; without it, once gossip had spread a suspicion, only the few verifiers counted.
  * - Failed members are kept (bounded time) and one of them is pinged every `reconnectIntervalMs`; an answer
  *   triggers a push-pull, which heals partitions (Serf's reconnect, made fast).
  * - Only a node's own suspicion convicts. Another node's "failed" verdict is an accusation here: it starts
@@ -221,7 +227,7 @@ export class Membership {
         problem,
       })
     }
-    this.table = new MemberTable(init.config.maxMembers)
+    this.table = new MemberTable(init.config.maxMembers, init.self)
     this.awareness = new Awareness(init.config.awarenessMax)
     this.partition = new PartitionDetector(init.config.partitionQuorum)
     const send = (to: NodeId, message: MembershipMessage): void => this.send(to, message)

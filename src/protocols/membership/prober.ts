@@ -2,7 +2,8 @@
  * Failure detection by probing: SWIM's direct and indirect probes with Lifeguard's nacks, plus the two
  * kinds of extra ping Meshwork adds — suspicion verification and reconnect knocks on failed members.
  *
- * One round (SWIM §3.1, Lifeguard §IV): ping the next member in round-robin order; if no ack within the
+ * One round (SWIM §3.1, Lifeguard §IV): ping the next member in round-robin order — every other round,
+ * this node's successor on the monitoring ring instead (`ring-successor.ts`); if no ack within the
  * adaptive timeout, ask `indirectChecks` members to ping it for us (`ping-req`); a helper that cannot
  * reach it says so with a nack. If the round ends with no ack, the member is suspected. A round that got
  * no nack either counts against our own health (the trouble is probably ours).
@@ -82,6 +83,8 @@ export class Prober {
   private readonly probes = new Map<number, Probe>()
   private readonly requests = new Map<number, Request>()
   private seq = 0
+  /** Whether the round just started probed the ring successor (they alternate with round-robin). */
+  private monitorTurn = false
   nextProbeAt: Millis
   nextReconnectAt: Millis
   /**
@@ -129,7 +132,7 @@ export class Prober {
   startProbe(now: Millis): void {
     this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs)
     if (this.probes.size >= MAX_ACTIVE_PROBES) return
-    const target = this.table.nextProbeTarget(this.random)
+    const target = this.nextTarget()
     if (target === undefined) return
     const timeout = this.awareness.scale(this.timeoutFor(target))
     const seq = this.nextSeq()
@@ -145,6 +148,25 @@ export class Prober {
     })
     this.stats.probesSent++
     this.host.send(target.record.id, { type: 'ping', seq, updates: this.host.piggyback() })
+  }
+
+  /**
+   * Every other round, this node's successor on the monitoring ring (`ring-successor.ts`), so that each
+   * member has one prober at a steady pace; the other rounds, and a monitor round whose successor is
+   * still being probed, go round-robin.
+   */
+  private nextTarget(): Member | undefined {
+    this.monitorTurn = !this.monitorTurn
+    if (this.monitorTurn) {
+      const successor = this.table.ringSuccessor()
+      if (successor !== undefined && !this.probing(successor)) return successor
+    }
+    return this.table.nextProbeTarget(this.random)
+  }
+
+  private probing(member: Member): boolean {
+    for (const probe of this.probes.values()) if (probe.target === member) return true
+    return false
   }
 
   /** Moves every probe round on: indirect probes after the timeout, a suspicion when the round ends. */
@@ -175,8 +197,12 @@ export class Prober {
         if (probe.nacks === 0) this.recordRound(0)
         // Lifeguard: helpers that did not even nack suggest that the trouble is ours
         this.awareness.apply(probe.expectedNacks - probe.nacks > 0 ? 1 : 0)
+        // A failed round about a member already suspected is an independent confirmation (memberlist's
+        // `suspectNode` confirms the timer): without it, once gossip has told everyone of a suspicion, no
+        // later probe counts, and a suspicion that drew no verifier (e^−6 of them) ran its longest.
         const record = probe.target.record
-        if (this.table.get(record.id) === probe.target && record.state === 'alive') {
+        const accusable = record.state === 'alive' || record.state === 'suspect'
+        if (this.table.get(record.id) === probe.target && accusable) {
           this.host.suspect(record.id, record.incarnation, this.self, now)
         }
       }
