@@ -6,7 +6,8 @@
  *
  * Round-robin probing over a list that is reshuffled after each full pass bounds the time until a failed
  * member is probed by any one prober to two passes (SWIM §4.3); new members are swapped into a random
- * position, as memberlist does, so they are not all probed last.
+ * position, as memberlist does, so they are not all probed last. The table also keeps this node's
+ * successor on the monitoring ring (`ring-successor.ts`), which the prober probes every other round.
  */
 import type { Millis, NodeId, Random } from '../../kernel/index.ts'
 import { encodedRecordBytes } from './codec.ts'
@@ -209,7 +210,6 @@ export class MemberTable {
     if (this.probeIndex > this.dense.length) this.probeIndex = this.dense.length
   }
 
-  /** The next alive or suspect member in round-robin order, reshuffling after each full pass. */
   /** The member this node monitors: its successor on the ring of members alive or suspect. */
   ringSuccessor(): Member | undefined {
     return this.ring.current(this.dense)
@@ -220,6 +220,7 @@ export class MemberTable {
     return this.ring.scans
   }
 
+  /** The next alive or suspect member in round-robin order, reshuffling after each full pass. */
   nextProbeTarget(random: Random): Member | undefined {
     // the rest of this pass, then one whole reshuffled pass: with only `length + 1` steps, a scan that
     // started late in a pass ran out before reaching the live members of the next and skipped the round
