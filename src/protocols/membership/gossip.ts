@@ -11,7 +11,7 @@ import { BroadcastQueue } from './broadcast-queue.ts'
 import { encodedUpdateBytes } from './codec.ts'
 import type { MembershipConfig } from './config.ts'
 import type { Member, MemberTable } from './member-table.ts'
-import type { MembershipMessage, MemberUpdate } from './types.ts'
+import { isNotGone, type MembershipMessage, type MemberUpdate } from './types.ts'
 
 /** Bursts of new updates are pushed at most this often (as a fraction of the gossip interval). */
 const PUSH_SPACING_FRACTION = 0.1
@@ -20,8 +20,7 @@ const MIN_TRANSMIT_ROUNDS = 3
 
 /** Members gossip goes to: those not known to be gone. */
 function isReachable(member: Member): boolean {
-  const state = member.record.state
-  return state === 'alive' || state === 'suspect'
+  return isNotGone(member.record.state)
 }
 
 export class Gossip {

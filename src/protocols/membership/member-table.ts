@@ -15,7 +15,7 @@ import { HeldRecords } from './held-records.ts'
 import { RingSuccessor, ringPosition } from './ring-successor.ts'
 import { newRoundTrip, type RoundTrip } from './round-trip.ts'
 import type { Suspicion } from './suspicion.ts'
-import type { MemberRecord, MemberState } from './types.ts'
+import { isNotGone, type MemberRecord, type MemberState } from './types.ts'
 import { addToDigest, recordDigest } from './view-digest.ts'
 
 export class Member {
@@ -230,7 +230,7 @@ export class MemberTable {
         this.shuffle(random)
       }
       const member = this.dense[this.probeIndex++]
-      if (member !== undefined && (member.record.state === 'alive' || member.record.state === 'suspect')) {
+      if (member !== undefined && isNotGone(member.record.state)) {
         return member
       }
     }

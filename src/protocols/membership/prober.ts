@@ -197,12 +197,13 @@ export class Prober {
         if (probe.nacks === 0) this.recordRound(0)
         // Lifeguard: helpers that did not even nack suggest that the trouble is ours
         this.awareness.apply(probe.expectedNacks - probe.nacks > 0 ? 1 : 0)
-        // A failed round about a member already suspected is an independent confirmation (memberlist's
-        // `suspectNode` confirms the timer): without it, once gossip has told everyone of a suspicion, no
-        // later probe counts, and a suspicion that drew no verifier (e^−6 of them) ran its longest.
+        // Accuse whatever the member's state: the core decides what an accusation does. About a member
+        // already suspected it is an independent confirmation (memberlist's `suspectNode` confirms the
+        // timer) — without it, once gossip had told everyone of a suspicion, no later probe counted, and
+        // a suspicion that drew no verifier (e^−6 of them) ran its longest; about one already gone, the
+        // core drops an accusation of its own making.
         const record = probe.target.record
-        const accusable = record.state === 'alive' || record.state === 'suspect'
-        if (this.table.get(record.id) === probe.target && accusable) {
+        if (this.table.get(record.id) === probe.target) {
           this.host.suspect(record.id, record.incarnation, this.self, now)
         }
       }

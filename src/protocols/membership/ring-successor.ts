@@ -20,7 +20,7 @@
  * next monitor round.
  */
 import { hashString, type NodeId } from '../../kernel/index.ts'
-import type { MemberState } from './types.ts'
+import { isNotGone, type MemberState } from './types.ts'
 
 /**
  * A member's place on the ring: a hash of its id, so that every node orders the members alike. Thirty
@@ -38,8 +38,6 @@ export interface RingMember {
   readonly record: { readonly id: NodeId; readonly state: MemberState }
 }
 
-const monitored = (state: MemberState): boolean => state === 'alive' || state === 'suspect'
-
 export class RingSuccessor<M extends RingMember> {
   private readonly selfPosition: number
   private successor: M | undefined = undefined
@@ -54,7 +52,7 @@ export class RingSuccessor<M extends RingMember> {
 
   /** A member was added or its state changed. */
   changed(member: M): void {
-    if (monitored(member.record.state)) {
+    if (isNotGone(member.record.state)) {
       if (!this.lost && (this.successor === undefined || this.before(member, this.successor)))
         this.successor = member
     } else if (member === this.successor) {
@@ -77,7 +75,7 @@ export class RingSuccessor<M extends RingMember> {
       this.scans++
       this.successor = undefined
       for (const member of members) {
-        if (!monitored(member.record.state)) continue
+        if (!isNotGone(member.record.state)) continue
         if (this.successor === undefined || this.before(member, this.successor)) this.successor = member
       }
     }

@@ -6,6 +6,11 @@ import type { ConnectionClass, Millis, NodeId } from '../../kernel/index.ts'
 
 export type MemberState = 'alive' | 'suspect' | 'failed' | 'left'
 
+/** Alive or suspect: a member not known to be gone, which probes, the monitoring ring and gossip reach. */
+export function isNotGone(state: MemberState): boolean {
+  return state === 'alive' || state === 'suspect'
+}
+
 /** What a node says about itself; carried in its alive record and shown by the control API. */
 export interface MemberProfile {
   readonly labels: readonly string[]
