@@ -8,8 +8,12 @@
  * counted over all the node-hours simulated. Runs start from a converged cluster so that detection, not
  * a join storm, is measured.
  *
+ * Crashes come `--crash-spacing-ms` apart (2 s): at 2 s each meets a cluster still busy with the last
+ * one, at 5 s each meets a quiet cluster whose probing has slowed to its ring monitors (ADR 0013).
+ *
  * Usage: node --max-old-space-size=16000 bench/membership.ts [--sizes 10,100,1000,5000] [--losses 0,0.05]
- * Writes bench/results/membership-<YYYY-MM-DD>.json.
+ *          [--min-samples 20] [--soak-node-minutes 10000] [--crash-spacing-ms 2000] [--label name]
+ * Writes bench/results/membership-<YYYY-MM-DD>.json (membership-<label>-<YYYY-MM-DD>.json with --label).
  */
 import { parseArgs } from 'node:util'
 import { runMembershipSimulation } from '../src/engines/sim/membership/run.ts'
@@ -24,10 +28,18 @@ const { values } = parseArgs({
     'min-samples': { type: 'string', default: '20' },
     // a false-positive soak: 1,000 nodes at 5 % loss for this many node-minutes, no crashes
     'soak-node-minutes': { type: 'string', default: '10000' },
+    // 2 s: each crash meets a cluster still busy with the last one; 5 s: each meets a quiet one (ADR 0013)
+    'crash-spacing-ms': { type: 'string', default: '2000' },
+    label: { type: 'string' },
   },
 })
 const sizes = values.sizes.split(',').map(Number)
 const losses = values.losses.split(',').map(Number)
+const crashSpacingMs = Number(values['crash-spacing-ms'])
+const label = values.label
+if (!(Number.isInteger(crashSpacingMs) && crashSpacingMs > 0)) {
+  throw new Error(`--crash-spacing-ms must be a positive integer, got ${values['crash-spacing-ms']}`)
+}
 const minSamples = Number(values['min-samples'])
 
 /** memberlist `DefaultLANConfig` and its scaling formulas (`util.go`). */
@@ -90,6 +102,7 @@ for (const nodes of sizes) {
         crashes,
         start: 'converged',
         steadyMs,
+        crashSpacingMs,
       })
       violations += report.violations.length
       missed += report.detection.missed
@@ -172,7 +185,13 @@ if (soakNodeMinutes > 0) {
   process.stdout.write(`soak: ${JSON.stringify(soak)}\n`)
 }
 
-const path = writeResult('membership', { connectionClass: 'lan', start: 'converged', rows, soak })
+const path = writeResult(label === undefined ? 'membership' : `membership-${label}`, {
+  connectionClass: 'lan',
+  start: 'converged',
+  crashSpacingMs,
+  rows,
+  soak,
+})
 
 const table = [
   '| N | loss | crashes | detection p50 | p99 | max | false positives / node-hour | B/node/s (steady) | sim events/s | memberlist LAN: min suspicion | detection ≥ |',

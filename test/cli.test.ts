@@ -93,6 +93,10 @@ describe('meshwork CLI', () => {
         ['--nodes', '10', '--steady-ms', '99999999999'],
         "--steady-ms must be an integer from 0 to 3600000, got '99999999999'",
       ],
+      [
+        ['--nodes', '10', '--crash-spacing-ms', '0'],
+        "--crash-spacing-ms must be an integer from 1 to 3600000, got '0'",
+      ],
     ] as const) {
       const result = run('sim', 'membership', ...args)
       assert.equal(result.status, 2, args.join(' '))

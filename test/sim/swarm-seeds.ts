@@ -16,12 +16,16 @@ let failed = 0
 let falsePositives = 0
 let missed = 0
 let worstP99 = 0
+let worstSeed = 0
 for (let seed = first; seed <= last; seed++) {
   const nodes = nodesForSeed(seed)
   const report = runMembershipSimulation({ ...SCENARIO_DEFAULTS, nodes, seed, swarm: true, wire })
   falsePositives += report.falsePositiveEvents
   missed += report.detection.missed
-  if (Number.isFinite(report.detection.p99Ms)) worstP99 = Math.max(worstP99, report.detection.p99Ms)
+  if (Number.isFinite(report.detection.p99Ms) && report.detection.p99Ms > worstP99) {
+    worstP99 = report.detection.p99Ms
+    worstSeed = seed
+  }
   const boundMs = detectionBoundMs(resolveScenario({ ...SCENARIO_DEFAULTS, nodes, seed, swarm: true, wire }))
   const slow = report.detection.samples > 0 && report.detection.p99Ms > boundMs
   if (!report.ok || slow) {
@@ -34,5 +38,5 @@ for (let seed = first; seed <= last; seed++) {
 }
 console.log(
   `seeds ${first}-${last}${wire ? ' (wire)' : ''}: ${failed} failing, ${falsePositives} false-positive verdicts, ` +
-    `${missed} missed detections, worst detection p99 ${worstP99} ms`,
+    `${missed} missed detections, worst detection p99 ${worstP99} ms (seed ${worstSeed})`,
 )

@@ -18,6 +18,7 @@ interface SimMembershipFlags {
   connectionClass: ConnectionClass
   loss?: number
   crash: number
+  crashSpacingMs: number
   partition: boolean
   swarm: boolean
   wire: boolean
@@ -53,6 +54,12 @@ export function registerSimMembership(sim: Command): void {
       integerOption('--crash', 0),
       1,
     )
+    .option(
+      '--crash-spacing-ms <ms>',
+      'time between two crashes (scaled by the connection class); longer than ~3 s, each meets a quiet cluster',
+      integerOption('--crash-spacing-ms', 1, MAX_STEADY_MS),
+      SCENARIO_DEFAULTS.crashSpacingMs,
+    )
     .option('--partition', 'split the cluster 40|60, then heal', false)
     .option(
       '--swarm',
@@ -82,6 +89,7 @@ export function registerSimMembership(sim: Command): void {
         connectionClass: flags.connectionClass,
         lossRate: flags.loss ?? 0,
         crashes: flags.crash,
+        crashSpacingMs: flags.crashSpacingMs,
         partition: flags.partition,
         swarm: flags.swarm,
         wire: flags.wire,

@@ -133,6 +133,8 @@ export class Libp2pDriver implements RunningNode {
     this.seeds = new SeedDialer(host, {
       seeds: options.seeds,
       dialTimeoutMs: DIAL_TIMEOUT_MS,
+      // a seed started together with this node listens within a few hundred milliseconds: 0.25, 0.5, 1 s
+      quickRetryMs: 250,
       firstRetryMs: 1_000,
       maxRetryMs: 60_000,
       admit: (connection) => options.admission.wait(connection),
@@ -310,7 +312,13 @@ export class Libp2pDriver implements RunningNode {
       () => {
         this.timer = undefined
         this.timerAt = Number.POSITIVE_INFINITY
-        if (!this.stopping) this.input((now) => this.node.tick(now))
+        // Node runs due timers before it reads the sockets. After a stall (ten processes on two cores,
+        // a GC pause) the ack a probe waits for may already be in the socket, unread, when its timeout
+        // fires; ticking here would judge the probe before reading it and suspect a live member. The
+        // tick waits for the check phase, after the poll phase has read whatever had arrived.
+        setImmediate(() => {
+          if (!this.stopping) this.input((now) => this.node.tick(now))
+        })
       },
       Math.max(0, deadline - this.now()),
     )

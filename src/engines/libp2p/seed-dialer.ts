@@ -2,7 +2,9 @@
  * Reaches the configured seeds: dials each multiaddr until it answers and its connection passes realm
  * admission, then reports the peer ids reached so far (the node joins through them). A seed that refuses
  * admission (another realm, another key) is a configuration error an operator must see: it is reported,
- * and retried with a growing delay instead of once a second forever.
+ * and retried with a growing delay instead of once a second forever. A seed that does not answer yet is
+ * retried soon at first (nodes started together, as `meshwork cluster up` starts them, dial a seed that is
+ * still loading), then every `firstRetryMs`.
  */
 
 import type { Connection } from '@libp2p/interface'
@@ -12,6 +14,8 @@ import type { Libp2p } from 'libp2p'
 export interface SeedDialerOptions {
   readonly seeds: readonly string[]
   readonly dialTimeoutMs: number
+  /** The first retry of a seed that did not answer; doubled on each miss up to `firstRetryMs`. */
+  readonly quickRetryMs: number
   readonly firstRetryMs: number
   readonly maxRetryMs: number
   readonly admit: (connection: Connection) => Promise<boolean>
@@ -24,6 +28,8 @@ export class SeedDialer {
   private readonly host: Libp2p
   private readonly options: SeedDialerOptions
   private readonly pending: Map<string, number>
+  /** Per seed that has not answered yet: the delay before its next dial. */
+  private readonly unanswered = new Map<string, number>()
   private readonly known: string[] = []
   private timer: NodeJS.Timeout | undefined
   private stopped = false
@@ -71,8 +77,10 @@ export class SeedDialer {
           grew = true
         }
       } catch {
-        // not up yet: retried below
-        nextRetryMs = Math.min(nextRetryMs, this.options.firstRetryMs)
+        // not up yet: retried below, soon at first
+        const delayMs = this.unanswered.get(seed) ?? this.options.quickRetryMs
+        this.unanswered.set(seed, Math.min(this.options.firstRetryMs, delayMs * 2))
+        nextRetryMs = Math.min(nextRetryMs, delayMs)
       }
     }
     if (grew && !this.stopped) this.options.reached([...this.known])

@@ -167,6 +167,37 @@ function suspicionMaxMs(config: MembershipConfig, n: number): Millis {
   return config.suspicionBaseMs * Math.max(1, Math.log10(n)) * config.suspicionMaxMultiplier
 }
 
+/** Records every ping sent to each of `ids` from now on; the widest gap between two, up to now. */
+function countPings(net: Net, ids: readonly NodeId[]): { widestGapMs(): Millis; total(): number } {
+  const pingedAt = new Map<NodeId, Millis[]>(ids.map((id) => [id, [net.now]]))
+  let total = 0
+  for (const id of ids) {
+    const core = net.core(id)
+    const takeOutbox = core.takeOutbox.bind(core)
+    core.takeOutbox = () => {
+      const outbox = takeOutbox()
+      for (const { to, message } of outbox) {
+        if (message.type !== 'ping') continue
+        pingedAt.get(to)?.push(net.now)
+        total++
+      }
+      return outbox
+    }
+  }
+  return {
+    widestGapMs() {
+      let widest = 0
+      for (const times of pingedAt.values()) {
+        const all = [...times, net.now]
+        for (let i = 1; i < all.length; i++)
+          widest = Math.max(widest, (all[i] as Millis) - (all[i - 1] as Millis))
+      }
+      return widest
+    },
+    total: () => total,
+  }
+}
+
 /**
  * Worst case, in ms, until every live member has declared a crashed one failed: every prober reaches it
  * within two round-robin passes, a probe round lasts at most three timeouts (direct, then indirect and
@@ -425,29 +456,52 @@ describe('Membership', () => {
 
     it('every member of forty is pinged at least every two probe rounds, by its monitor on the ring', () => {
       // Random round robin alone leaves a member unprobed by anyone for k rounds with probability e^−k,
-      // which is what delays the first suspicion of a crash (ring-successor.ts).
+      // which is what delays the first suspicion of a crash (ring-successor.ts). Probing never slows
+      // down here, so every round of the window runs at the usual pace.
+      const overrides = { quietAfterMs: Number.MAX_SAFE_INTEGER }
+      const config = membershipConfig('lan', overrides)
+      const ids = Array.from({ length: 40 }, (_, i) => `m${i}`)
+      const net = joined(ids, 4, overrides)
+      const pings = countPings(net, ids)
+      net.advance(60 * config.probeIntervalMs)
+      const widest = pings.widestGapMs()
+      assert.ok(widest <= 2 * config.probeIntervalMs + 1, `a member went ${widest} ms without a ping`)
+    })
+
+    it('a quiet cluster of forty probes at the quiet pace, each member still pinged every quiet interval', () => {
       const config = membershipConfig('lan')
       const ids = Array.from({ length: 40 }, (_, i) => `m${i}`)
       const net = joined(ids, 4)
-      const pingedAt = new Map<NodeId, Millis[]>(ids.map((id) => [id, [net.now]]))
-      for (const id of ids) {
-        const core = net.core(id)
-        const takeOutbox = core.takeOutbox.bind(core)
-        core.takeOutbox = () => {
-          const outbox = takeOutbox()
-          for (const { to, message } of outbox) if (message.type === 'ping') pingedAt.get(to)?.push(net.now)
-          return outbox
-        }
-      }
-      const windowMs = 60 * config.probeIntervalMs
+      // the join's news has spread and gone stale: probing slows to the ring monitors alone
+      net.advance(config.quietAfterMs + config.quietProbeIntervalMs)
+      const pings = countPings(net, ids)
+      const windowMs = 20 * config.quietProbeIntervalMs
       net.advance(windowMs)
-      let widest = 0
-      for (const times of pingedAt.values()) {
-        times.push(net.now)
-        for (let i = 1; i < times.length; i++)
-          widest = Math.max(widest, (times[i] as Millis) - (times[i - 1] as Millis))
-      }
-      assert.ok(widest <= 2 * config.probeIntervalMs + 1, `a member went ${widest} ms without a ping`)
+      const widest = pings.widestGapMs()
+      assert.ok(widest <= config.quietProbeIntervalMs + 1, `a member went ${widest} ms without a ping`)
+      const perNodeRound = pings.total() / ids.length / (windowMs / config.quietProbeIntervalMs)
+      assert.ok(perNodeRound <= 1.05, `${perNodeRound} pings per node per quiet round`)
+    })
+
+    it('a crash in a quiet cluster is found within the bound, and probing goes back to the usual pace', () => {
+      const config = membershipConfig('lan')
+      const net = joined(EIGHT, 5)
+      net.advance(config.quietAfterMs + config.quietProbeIntervalMs)
+      const a = net.core('a')
+      const quiet = a.stats.probesSent
+      net.advance(10 * config.quietProbeIntervalMs)
+      assert.ok(a.stats.probesSent - quiet <= 11, 'quiet: one probe round per quiet interval')
+      net.down.add('h')
+      const others = EIGHT.filter((id) => id !== 'h')
+      advanceUntil(
+        net,
+        () => others.every((id) => net.core(id).member('h')?.state === 'failed'),
+        crashDetectionBoundMs(config, EIGHT.length),
+        'crash',
+      )
+      const before = a.stats.probesSent
+      net.advance(10 * config.probeIntervalMs)
+      assert.ok(a.stats.probesSent - before >= 9, 'after the crash: a round every probe interval')
     })
 
     it('a member whose direct link to the prober is cut stays alive through indirect probes', () => {

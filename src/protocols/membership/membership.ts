@@ -24,6 +24,10 @@
  *   k rounds with probability e^−k, which set the tail of crash detection (ADR 0012).
  * - A failed probe round about a member already suspected confirms the suspicion, as memberlist's
  *   `suspectNode` does; without it, once gossip had spread a suspicion, only the few verifiers counted.
+ * - A quiet cluster probes less: once the view has not changed for `quietAfterMs` and nobody is suspect,
+ *   rounds slow to `quietProbeIntervalMs` and go to the ring successor alone (each member is still pinged
+ *   once per quiet round), and a view digest every `quietAfterMs` stands in for the round-robin probes'
+ *   anti-entropy; any change brings the usual pace back at once (ADR 0013). memberlist probes at one rate.
  * - Failed members are kept (bounded time) and one of them is pinged every `reconnectIntervalMs`; an answer
  *   triggers a push-pull, which heals partitions (Serf's reconnect, made fast).
  * - Only a node's own suspicion convicts. Another node's "failed" verdict is an accusation here: it starts
@@ -201,6 +205,12 @@ export class Membership {
   private leaving = false
   /** Local time of the last message from anyone: total silence means we are the one cut off. */
   private lastReceivedAt: Millis
+  /** Local time of the last change to the view (a record's id, incarnation or state, or our own). */
+  private viewChangedAt: Millis
+  /** The view as of `viewChangedAt`: the table's digest and size, and our incarnation. */
+  private seenDigest = 0
+  private seenSize = 0
+  private seenIncarnation = -1
   private readonly counters = {
     suspicionsRaised: 0,
     refutations: 0,
@@ -265,6 +275,7 @@ export class Membership {
       firstReconnectAt,
     )
     this.lastReceivedAt = init.now
+    this.viewChangedAt = init.now
   }
 
   // ── public surface ────────────────────────────────────────────────────────────────────────────────
@@ -434,10 +445,11 @@ export class Membership {
     this.exchange.tickJoin(now)
     if (!this.leaving) {
       this.prober.advanceProbes(now)
-      if (now >= this.prober.nextProbeAt) this.prober.startProbe(now)
+      const quietFrom = this.quietFrom()
+      if (now >= this.prober.nextProbeAt) this.prober.startProbe(now, now >= quietFrom)
       this.prober.expireRequests(now)
       this.expireSuspicions(now)
-      this.exchange.tickPeriodic(now)
+      this.exchange.tickPeriodic(now, quietFrom)
       if (now >= this.prober.nextReconnectAt) this.prober.knockOnFailed(now)
       for (const member of this.table.reap(now, this.config.reapFailedAfterMs, this.config.reapLeftAfterMs)) {
         this.suspects.delete(member)
@@ -451,7 +463,7 @@ export class Membership {
     // called after every input by the engine, so written without closures or iterator objects
     let deadline = earliest(this.gossip.nextFlushAt, this.exchange.nextJoinAt)
     if (this.leaving) return deadline
-    deadline = this.prober.nextDeadline(earliest(deadline, this.exchange.nextPushPullAt))
+    deadline = this.prober.nextDeadline(earliest(deadline, this.exchange.periodicDueAt(this.quietFrom())))
     for (const member of this.suspects) {
       const suspicion = member.suspicion
       if (suspicion === undefined) continue
@@ -753,14 +765,39 @@ export class Membership {
     this.suspects.delete(member)
   }
 
+  /**
+   * From when the view counts as quiet: nothing about it changed for `quietAfterMs` and nobody is
+   * suspected. The news of any change has then spread, and probing slows down to the ring monitor alone
+   * (`prober.ts`), with a digest exchange standing in for the round-robin probes (`state-exchange.ts`).
+   * Never, when the configuration keeps the same pace for quiet clusters.
+   */
+  private quietFrom(): Millis {
+    const { quietProbeIntervalMs, probeIntervalMs, quietAfterMs } = this.config
+    if (quietProbeIntervalMs <= probeIntervalMs || this.suspects.size > 0) return Number.POSITIVE_INFINITY
+    return this.viewChangedAt + quietAfterMs
+  }
+
+  private noteViewChange(now: Millis): void {
+    const digest = this.table.digest
+    const size = this.table.size
+    const incarnation = this.self.incarnation
+    if (digest === this.seenDigest && size === this.seenSize && incarnation === this.seenIncarnation) return
+    this.seenDigest = digest
+    this.seenSize = size
+    this.seenIncarnation = incarnation
+    this.viewChangedAt = now
+    this.prober.hurry(now)
+  }
+
   private afterChange(now: Millis): void {
+    this.noteViewChange(now)
     const counts = this.table.counts
     // An isolated node suspects others only one probe round at a time; silence, or probe rounds that
     // go unanswered, tell it sooner. The share of recent rounds answered estimates the share of the
     // cluster that hears us: a node behind a one-way cut with two members on its side hears an answer
     // now and then, which a count of consecutive silent rounds took for reachability (seed 446).
     const known = 1 + counts.alive + counts.suspect + counts.failed
-    const silent = now - this.lastReceivedAt > ISOLATION_SILENT_INTERVALS * this.config.probeIntervalMs
+    const silent = now - this.lastReceivedAt > ISOLATION_SILENT_INTERVALS * this.prober.intervalMs
     const heard = Math.max(1, Math.round(this.prober.answeredShare * known))
     const reachable = silent && this.table.size >= 2 ? 1 : Math.min(1 + counts.alive, heard)
     const change = this.partition.observe(now, reachable, known)

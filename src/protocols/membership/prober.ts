@@ -8,6 +8,9 @@
  * reach it says so with a nack. If the round ends with no ack, the member is suspected. A round that got
  * no nack either counts against our own health (the trouble is probably ours).
  *
+ * While the view is quiet (`membership.ts`), rounds come every `quietProbeIntervalMs` instead and go to
+ * the ring successor alone (ADR 0013).
+ *
  * Timeouts adapt to each link (`round-trip.ts`); members never measured use the node-wide estimate.
  * Every ping this node sends for another purpose (a relay for someone's indirect probe, a verification,
  * a knock) is a tracked request with its own deadline, bounded in number.
@@ -87,6 +90,8 @@ export class Prober {
   private monitorTurn = false
   nextProbeAt: Millis
   nextReconnectAt: Millis
+  /** The interval the last round was started at: the quiet one or the usual one. */
+  intervalMs: number
   /**
    * The outcome of the last `ROUND_WINDOW` probe rounds (1: an ack or a nack came back), as a ring. The
    * share answered estimates the share of the cluster that hears us: behind a one-way cut nobody does,
@@ -125,14 +130,20 @@ export class Prober {
     this.host = parts.host
     this.nextProbeAt = firstProbeAt
     this.nextReconnectAt = firstReconnectAt
+    this.intervalMs = parts.config.probeIntervalMs
   }
 
   // ── the probe round ───────────────────────────────────────────────────────────────────────────────
 
-  startProbe(now: Millis): void {
-    this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs)
+  /**
+   * Starts a probe round. `quiet` (the view has not changed for `quietAfterMs`, nobody is suspected)
+   * slows the rounds to `quietProbeIntervalMs`, each to the ring successor.
+   */
+  startProbe(now: Millis, quiet: boolean): void {
+    this.intervalMs = quiet ? this.config.quietProbeIntervalMs : this.config.probeIntervalMs
+    this.nextProbeAt = now + this.awareness.scale(this.intervalMs)
     if (this.probes.size >= MAX_ACTIVE_PROBES) return
-    const target = this.nextTarget()
+    const target = quiet ? this.quietTarget() : this.nextTarget()
     if (target === undefined) return
     const timeout = this.awareness.scale(this.timeoutFor(target))
     const seq = this.nextSeq()
@@ -150,6 +161,13 @@ export class Prober {
     this.host.send(target.record.id, { type: 'ping', seq, updates: this.host.piggyback() })
   }
 
+  /** The view changed: a round already scheduled at the quiet pace comes at the usual pace instead. */
+  hurry(now: Millis): void {
+    if (this.intervalMs === this.config.probeIntervalMs) return
+    this.intervalMs = this.config.probeIntervalMs
+    this.nextProbeAt = Math.min(this.nextProbeAt, now + this.awareness.scale(this.intervalMs))
+  }
+
   /**
    * Every other round, this node's successor on the monitoring ring (`ring-successor.ts`), so that each
    * member has one prober at a steady pace; the other rounds, and a monitor round whose successor is
@@ -162,6 +180,19 @@ export class Prober {
       if (successor !== undefined && !this.probing(successor)) return successor
     }
     return this.table.nextProbeTarget(this.random)
+  }
+
+  /**
+   * A quiet round: the ring successor alone. While views agree every member is some node's successor,
+   * so each is still probed once a quiet interval; a view that lacks a member is found by the quiet
+   * view's digest exchange (`state-exchange.ts`), and its repair, a change, brings the round robin back.
+   */
+  private quietTarget(): Member | undefined {
+    // the first round at the usual pace then goes to the successor too, so the switch leaves no gap
+    this.monitorTurn = false
+    const successor = this.table.ringSuccessor()
+    if (successor !== undefined && !this.probing(successor)) return successor
+    return successor === undefined ? this.table.nextProbeTarget(this.random) : undefined
   }
 
   private probing(member: Member): boolean {

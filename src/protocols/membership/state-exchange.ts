@@ -63,6 +63,7 @@ export class StateExchange {
   joined = true
   nextJoinAt: Millis | undefined
   nextPushPullAt: Millis
+  private lastPeriodicAt = Number.NEGATIVE_INFINITY
   pushPullsSent = 0
   digestsSent = 0
   /** Digests that matched our view, each an exchange not needed. */
@@ -93,9 +94,20 @@ export class StateExchange {
     if (this.nextJoinAt !== undefined && now >= this.nextJoinAt) this.attemptJoin(now)
   }
 
+  /**
+   * When the next periodic exchange is due: on its own schedule, and while the view is quiet (from
+   * `quietFrom`) at least every `quietAfterMs`. A quiet node probes only its ring successor, so the
+   * round-robin probes no longer carry it to members that missed its join; a digest (one small message,
+   * answered only when the views differ) finds and repairs such a view instead.
+   */
+  periodicDueAt(quietFrom: Millis): Millis {
+    const audit = Math.max(quietFrom, this.lastPeriodicAt + this.config.quietAfterMs)
+    return Math.min(this.nextPushPullAt, audit)
+  }
+
   /** The periodic anti-entropy exchange, when due. */
-  tickPeriodic(now: Millis): void {
-    if (now >= this.nextPushPullAt) this.periodic(now)
+  tickPeriodic(now: Millis, quietFrom: Millis): void {
+    if (now >= this.periodicDueAt(quietFrom)) this.periodic(now)
   }
 
   /** A push-pull arrived: merge it; answer a request with our state, or count a reply as joined. */
@@ -149,6 +161,7 @@ export class StateExchange {
   }
 
   private periodic(now: Millis): void {
+    this.lastPeriodicAt = now
     this.nextPushPullAt = now + this.intervalMs() * (0.75 + 0.5 * this.random.float())
     const [partner] = this.table.sample(this.random, 1, (member) => member.record.state === 'alive')
     if (partner === undefined) return

@@ -61,6 +61,8 @@ export function replayCommand(s: MembershipScenario): string {
   if (s.start !== 'join') parts.push(`--start ${s.start}`)
   if (s.wire) parts.push('--wire')
   if (s.steadyMs !== SCENARIO_DEFAULTS.steadyMs) parts.push(`--steady-ms ${s.steadyMs}`)
+  if (s.crashSpacingMs !== SCENARIO_DEFAULTS.crashSpacingMs)
+    parts.push(`--crash-spacing-ms ${s.crashSpacingMs}`)
   parts.push('--json')
   return parts.join(' ')
 }

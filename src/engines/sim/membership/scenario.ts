@@ -20,9 +20,14 @@ export interface MembershipScenario {
   readonly reorderRate: number
   /** Nodes crashed one after another during the fault phase. */
   readonly crashes: number
+  /**
+   * Time between two crashes (× the class's scale). At the default 2 s a crash meets a cluster still busy
+   * with the last one; longer spacings meet a quiet one, whose probing has slowed (ADR 0013).
+   */
+  readonly crashSpacingMs: number
   /** Probability that a departing node leaves gracefully (announces it) instead of crashing. */
   readonly leaveProbability: number
-  /** Probability that a crashed node restarts with a fresh state, one crash spacing (2 s × class scale) later. */
+  /** Probability that a crashed node restarts with a fresh state, one crash spacing later. */
   readonly restartProbability: number
   readonly partition: boolean
   readonly partitionMode: 'symmetric' | 'asymmetric'
@@ -48,6 +53,7 @@ export const SCENARIO_DEFAULTS: Omit<MembershipScenario, 'nodes' | 'seed'> = Obj
   duplicateRate: 0,
   reorderRate: 0,
   crashes: 1,
+  crashSpacingMs: 2_000,
   restartProbability: 0,
   leaveProbability: 0,
   partition: false,

@@ -8,7 +8,7 @@ export const crashPhase: Phase = {
   name: 'crash',
   run(c, progress) {
     const s = c.scenario
-    const spacingMs = 2_000 * c.scale
+    const spacingMs = s.crashSpacingMs * c.scale
     const victims = c.random.sample(
       c.ids.map((_, i) => i),
       Math.min(s.crashes, Math.max(0, s.nodes - 2)),
