@@ -72,8 +72,9 @@ const COMMON = {
   // memberlist uses SuspicionMult − 2 = 2; one more makes a lone lossy link unable to convict alone.
   suspicionConfirmations: 3,
   // Three times the confirmations needed. The number of verifiers is about Poisson(verifyProbes): at 6,
-  // fewer than 3 came 6.2 % of the time and the suspicion waited for random probes to confirm it, which
-  // a quiet cluster has few of (ADR 0013: 1,000 nodes, p99 993 ms); at 9, 0.6 % of the time.
+  // fewer than 3 came 6.2 % of the time and the suspicion waited for random probes to confirm it, which a
+  // quiet cluster has few of (ADR 0013: 1,000 nodes, crashes into a quiet cluster, p99 993 ms); at 9,
+  // 0.6 % of the time.
   verifyProbes: 9,
   // memberlist: AwarenessMaxMultiplier = 8.
   awarenessMax: 8,
@@ -107,8 +108,8 @@ export const LAN_CONFIG: MembershipConfig = Object.freeze({
   reapLeftAfterMs: 30_000,
   joinRetryMs: 500,
   // A quiet cluster needs no round-robin probes: its ring monitor alone probes each member this often,
-  // which bounds the wait for a crashed member's first probe as tightly as alternating at 100 ms did
-  // (≤ 300 ms either way) at a third of the probes — what lets an idle node stay under 1 % of a core.
+  // near the bound alternating at 100 ms gave (a monitor probe every 200 ms) at 29 % of the probes,
+  // which is what lets an idle node stay under 1 % of a core (300 ms measured 1.1 %, 350 ms 0.8 %).
   quietProbeIntervalMs: 350,
   // After a change (a join, a suspicion, a failure), two seconds of full-rate probing: long enough for
   // the news to have spread (λ·log n transmissions at 50 ms flushes), short enough to be idle soon.
