@@ -39,6 +39,11 @@ after(async () => {
   }
 })
 
+/** Asserts that a `cli` run exited 0, showing what it printed if not. */
+function succeeds(result: ReturnType<typeof cli>): void {
+  assert.equal(result.status, 0, `status ${result.status}:\n${result.stdout}${result.stderr}`)
+}
+
 function stateDir(stdout: string): string | undefined {
   return /state in (\S+?)\)…/.exec(stdout)?.[1]
 }
@@ -59,21 +64,20 @@ describe('meshwork start', { timeout: 180_000 }, () => {
     }
     assert.doesNotMatch(output.stdout, /\bn[2-9]\b/)
 
-    assert.equal(cli('cluster', 'kill', 'n1', '--dir', dir).status, 0)
+    succeeds(cli('cluster', 'kill', 'n1', '--dir', dir))
     await until(() => /n0 +n1 FAILED|n0 +n1 left/.test(output.stdout), 20_000, "n0's report of n1")
-    const restarted = cli('cluster', 'restart', 'n1', '--dir', dir)
-    assert.equal(restarted.status, 0, restarted.stderr)
+    succeeds(cli('cluster', 'restart', 'n1', '--dir', dir))
     await until(
       () => /n1 is back \(pid \d+\); following its events again/.test(output.stdout),
       20_000,
       'the reopened stream',
     )
     // n1's own stream is open again: a kill of n0 now shows in n1's log
-    assert.equal(cli('cluster', 'kill', 'n0', '--dir', dir).status, 0)
+    succeeds(cli('cluster', 'kill', 'n0', '--dir', dir))
     await until(() => /n1 +n0 FAILED/.test(output.stdout), 20_000, "n1's report of n0")
 
-    assert.equal(cli('cluster', 'kill', 'n1', '--dir', dir).status, 0)
-    assert.equal(await exited(child, 30_000), 1)
+    succeeds(cli('cluster', 'kill', 'n1', '--dir', dir))
+    assert.equal(await exited(child, 30_000), 1, output.stdout + output.stderr)
     assert.match(
       output.stdout,
       /every node has stopped \(killed from another terminal\?\); cleaned up .*; nothing is left running\n$/,

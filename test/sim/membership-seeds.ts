@@ -73,6 +73,14 @@ export const REGRESSION_SEEDS: readonly { seed: number; nodes: number; found: st
       'at 7 % loss one node missed the gossip of one join and did not learn that member for over a minute ' +
       '(the periodic push-pull at 64 members); a probe from an unknown member now triggers a push-pull.',
   },
+  ...[61, 132, 276].map((seed) => ({
+    seed,
+    nodes: nodesForSeed(seed),
+    found:
+      'with quiet probing (ADR 0013) a member that missed a join\'s gossip was nobody\'s ring successor and ' +
+      'never heard a probe from the joiner, so the join did not converge in 60 s; a quiet view now sends ' +
+      'its digest every two seconds, and a differing view is repaired by push-pull.',
+  })),
 ]
 
 /** Node count for a seed, spread over 50–200. */

@@ -23,6 +23,8 @@ const POSITIVE_KEYS = [
   'joinRetryMs',
   'maxMembers',
   'maxQueuedUpdates',
+  'quietProbeIntervalMs',
+  'quietAfterMs',
 ] as const satisfies readonly (keyof MembershipConfig)[]
 
 const COUNT_KEYS = [
@@ -106,6 +108,12 @@ describe('membership config', () => {
 
     it('a probe timeout floor above its ceiling throws INVALID_CONFIG naming probeTimeoutMinMs', () => {
       assertRejected({ probeTimeoutMinMs: 600, probeTimeoutMaxMs: 500 }, 'probeTimeoutMinMs')
+    })
+
+    it('a quiet probe interval below the usual one throws INVALID_CONFIG naming quietProbeIntervalMs', () => {
+      assertRejected({ quietProbeIntervalMs: 50 }, 'quietProbeIntervalMs')
+      const same = membershipConfig('lan', { quietProbeIntervalMs: 100 })
+      assert.equal(same.quietProbeIntervalMs, same.probeIntervalMs, 'equal: a quiet cluster keeps its pace')
     })
 
     it('a partition quorum outside (0, 1] throws INVALID_CONFIG naming partitionQuorum', () => {
