@@ -77,7 +77,7 @@ export const REGRESSION_SEEDS: readonly { seed: number; nodes: number; found: st
     seed,
     nodes: nodesForSeed(seed),
     found:
-      'with quiet probing (ADR 0013) a member that missed a join\'s gossip was nobody\'s ring successor and ' +
+      "with quiet probing (ADR 0013) a member that missed a join's gossip was nobody's ring successor and " +
       'never heard a probe from the joiner, so the join did not converge in 60 s; a quiet view now sends ' +
       'its digest every two seconds, and a differing view is repaired by push-pull.',
   })),

@@ -145,7 +145,11 @@ export class Prober {
     if (this.probes.size >= MAX_ACTIVE_PROBES) return
     const target = quiet ? this.quietTarget() : this.nextTarget()
     if (target === undefined) return
-    const timeout = this.awareness.scale(this.timeoutFor(target))
+    // A member this node never heard back from is probably one it has no connection to yet: the first
+    // ping pays for the dial and the handshakes, which the round trips of open links do not predict.
+    const timeout = this.awareness.scale(
+      target.roundTrip.srttMs >= 0 ? this.timeoutFor(target) : this.config.probeTimeoutMaxMs,
+    )
     const seq = this.nextSeq()
     this.probes.set(seq, {
       target,
