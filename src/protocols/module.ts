@@ -63,6 +63,8 @@ export interface ModuleContext {
  * Inputs from the engine that are not messages. Modules react to the ones they care about.
  * - `seeds`: seed nodes reached and admitted to the realm; join through them.
  * - `discovered`: an admitted peer found by discovery (mDNS, the DHT); strangers never get here.
+ * - `opening`: the transport is opening a link to `peer` (a stream, and a connection if none is open) to
+ *   send what was queued for it; whatever waits for an answer from `peer` waits for that first.
  * - `connection-lost`: the transport lost its connection to `peer` for a reason other than our own choice.
  * - `addresses`: the addresses this node can be reached at changed (a relay reservation, a public address).
  * - `leave`: the node is stopping gracefully; say goodbye.
@@ -70,6 +72,7 @@ export interface ModuleContext {
 export type EngineHint =
   | { readonly kind: 'seeds'; readonly peers: readonly NodeId[] }
   | { readonly kind: 'discovered'; readonly peer: NodeId }
+  | { readonly kind: 'opening'; readonly peer: NodeId }
   | { readonly kind: 'connection-lost'; readonly peer: NodeId }
   | { readonly kind: 'addresses'; readonly addresses: readonly string[] }
   | { readonly kind: 'leave' }

@@ -115,6 +115,8 @@ export class Libp2pDriver implements RunningNode {
             this.reject(peer)
           },
           onRefused: (peer, frame) => this.onRefused(protocol, peer, frame),
+          // told after the input that sent the frame, not inside it: hints are inputs of their own
+          onOpening: (peer) => queueMicrotask(() => this.hint({ kind: 'opening', peer })),
           admit: (connection) => options.admission.wait(connection),
           backoff: this.backoff,
           shaper: this.shaper,

@@ -35,6 +35,8 @@ export interface PeerLinksOptions {
   readonly toPeerId: (peer: string) => PeerId | undefined
   readonly onFrame: (peer: string, frame: Uint8Array) => void
   readonly onStreamError: (peer: string, error: FrameReadError) => void
+  /** A stream to `peer` (and a connection, if none is open) is being opened for waiting frames. */
+  readonly onOpening?: (peer: string) => void
   /** A frame the delivery policy refused (queue full under `refuse` or `backpressure`, or dial backoff). */
   readonly onRefused: (peer: string, frame: Uint8Array) => void
   /** Resolves true once the connection passed realm admission; nothing is served before that. */
@@ -239,6 +241,8 @@ export class PeerLinks {
       return
     }
     link.opening = true
+    // even over an open connection, a new stream costs a protocol negotiation and waits for admission
+    this.options.onOpening?.(peer)
     try {
       const signal = AbortSignal.timeout(this.options.dialTimeoutMs)
       const connection = await this.node.dial(peerId, { signal })

@@ -504,6 +504,52 @@ describe('Membership', () => {
       assert.ok(a.stats.probesSent - before >= 9, 'after the crash: a round every probe interval')
     })
 
+    it('a probe whose ping the engine must open a link for waits the ceiling (the opening hint)', () => {
+      // A first ping pays for a dial and handshakes that the round trips of open links do not predict;
+      // ten processes starting on two cores suspected each other that way (ADR 0013).
+      const config = membershipConfig('lan')
+      const ids = Array.from({ length: 12 }, (_, i) => `n${i}`)
+      const net = joined(ids, 6)
+      const newcomer = net.add('new', node('new', 6, config, net.now))
+      newcomer.join(net.now, ['n0'])
+      advanceUntil(net, () => newcomer.memberCounts().alive === ids.length, joinBoundMs(config), 'join')
+      // a few rounds over links that answer at once: the node-wide round trip is now ~0 ms
+      const probed = new Set<NodeId>()
+      const watchPings = (): void => {
+        for (const { from, to, message } of net.inFlight)
+          if (from === 'new' && message.type === 'ping') probed.add(to)
+      }
+      for (let i = 0; i < 30 && probed.size < 3; i++) {
+        net.advance(10, false)
+        watchPings()
+        net.deliverAll()
+      }
+      // the next round goes to a member not probed yet; its ping waits 200 ms on the wire
+      let held: NodeId | undefined
+      for (let i = 0; i < 100 && held === undefined; i++) {
+        net.advance(10, false)
+        const first = net.inFlight.find(
+          ({ from, to, message }) => from === 'new' && message.type === 'ping' && !probed.has(to),
+        )
+        held = first?.to
+        net.deliverAll((message) => message !== first)
+      }
+      assert.ok(held !== undefined, 'the newcomer probed a member it had not probed before')
+      newcomer.opening(net.now, held)
+      let helpersAsked = 0
+      for (let waited = 0; waited < 200; waited += 10) {
+        net.advance(10, false)
+        for (const { from, message } of net.inFlight)
+          if (from === 'new' && message.type === 'ping-req' && message.target === held) helpersAsked++
+        net.deliverAll(({ from, to, message }) => !(from === 'new' && to === held && message.type === 'ping'))
+      }
+      assert.equal(helpersAsked, 0, 'no indirect probe while the first ping is still on its way')
+      net.deliverAll()
+      net.advance(config.probeTimeoutMaxMs)
+      assert.equal(newcomer.member(held)?.state, 'alive')
+      assert.equal(newcomer.stats.suspicionsRaised, 0)
+    })
+
     it('a member whose direct link to the prober is cut stays alive through indirect probes', () => {
       const config = membershipConfig('lan')
       const net = joined(FIVE, 8)

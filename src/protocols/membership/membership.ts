@@ -13,7 +13,8 @@
  * - Updates are pushed to `gossipFanout` members as soon as they are learned (event-driven, as the
  *   reference's flood measurements recommend), not only on the gossip tick; bursts are coalesced.
  * - Probe timeouts adapt to the measured round trip of each link (RFC 6298 estimator) instead of a fixed
- *   ProbeTimeout; a node-wide estimate covers members not yet measured.
+ *   ProbeTimeout; a node-wide estimate covers members not yet measured, and a ping the engine must open a
+ *   link for (its `opening` hint) waits the ceiling, since it pays for the dial and handshakes.
  * - Suspicion verification: a member that hears of a new suspicion becomes a verifier with probability
  *   `verifyProbes / n` and probes the suspect itself; if that probe fails it accuses too. Lifeguard's
  *   confirmations then arrive within one probe timeout rather than after several probe periods (the
@@ -337,6 +338,11 @@ export class Membership {
   }
 
   /** A hint from the engine that its connection to `peer` broke: suspect it at once. */
+  /** The engine is opening a link to `peer` for what this node sent it (see `Prober.opening`). */
+  opening(now: Millis, peer: NodeId): void {
+    this.prober.opening(now, peer)
+  }
+
   connectionLost(now: Millis, peer: NodeId): void {
     const member = this.table.get(peer)
     if (member === undefined || member.record.state !== 'alive' || this.leaving) return

@@ -76,6 +76,9 @@ export function membershipModule(
         case 'discovered':
           core.introduce(now, hint.peer)
           return
+        case 'opening':
+          core.opening(now, hint.peer)
+          return
         case 'connection-lost':
           core.connectionLost(now, hint.peer)
           return

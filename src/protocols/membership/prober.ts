@@ -11,7 +11,8 @@
  * While the view is quiet (`membership.ts`), rounds come every `quietProbeIntervalMs` instead and go to
  * the ring successor alone (ADR 0013).
  *
- * Timeouts adapt to each link (`round-trip.ts`); members never measured use the node-wide estimate.
+ * Timeouts adapt to each link (`round-trip.ts`); members never measured use the node-wide estimate. A
+ * ping that the engine has to open a link for (the `opening` hint) waits the ceiling instead.
  * Every ping this node sends for another purpose (a relay for someone's indirect probe, a verification,
  * a knock) is a tracked request with its own deadline, bounded in number.
  */
@@ -145,11 +146,7 @@ export class Prober {
     if (this.probes.size >= MAX_ACTIVE_PROBES) return
     const target = quiet ? this.quietTarget() : this.nextTarget()
     if (target === undefined) return
-    // A member this node never heard back from is probably one it has no connection to yet: the first
-    // ping pays for the dial and the handshakes, which the round trips of open links do not predict.
-    const timeout = this.awareness.scale(
-      target.roundTrip.srttMs >= 0 ? this.timeoutFor(target) : this.config.probeTimeoutMaxMs,
-    )
+    const timeout = this.awareness.scale(this.timeoutFor(target))
     const seq = this.nextSeq()
     this.probes.set(seq, {
       target,
@@ -163,6 +160,25 @@ export class Prober {
     })
     this.stats.probesSent++
     this.host.send(target.record.id, { type: 'ping', seq, updates: this.host.piggyback() })
+  }
+
+  /**
+   * The engine is opening a link to `peer` for what we sent it: a stream negotiation and realm admission,
+   * and a dial with its handshakes if no connection was open, which the round trips of open links do not
+   * predict. The probe and the verification waiting on it get the ceiling, `probeTimeoutMaxMs`.
+   */
+  opening(now: Millis, peer: NodeId): void {
+    const ceiling = this.awareness.scale(this.config.probeTimeoutMaxMs)
+    for (const [seq, probe] of this.probes) {
+      if (probe.target.record.id !== peer || probe.indirectSent) continue
+      const timeoutAt = Math.max(probe.timeoutAt, probe.sentAt + ceiling)
+      const roundEndsAt = Math.max(probe.roundEndsAt, probe.sentAt + 3 * ceiling)
+      this.probes.set(seq, { ...probe, timeoutAt, roundEndsAt })
+    }
+    for (const [seq, request] of this.requests) {
+      if (request.kind !== 'verify' || request.target !== peer) continue
+      this.requests.set(seq, { ...request, deadline: Math.max(request.deadline, now + ceiling) })
+    }
   }
 
   /** The view changed: a round already scheduled at the quiet pace comes at the usual pace instead. */
