@@ -63,6 +63,20 @@ export function writeState(dir: string, state: ClusterState): void {
   renameSync(temporary, path)
 }
 
+/**
+ * `writeState`, unless the cluster's directory is gone: `meshwork start` removes it once every node has
+ * died, which a kill from another terminal may just have caused. Returns whether it wrote.
+ */
+export function writeStateIfPresent(dir: string, state: ClusterState): boolean {
+  try {
+    writeState(dir, state)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+}
+
 export function removeState(dir: string): void {
   rmSync(statePath(dir), { force: true })
 }

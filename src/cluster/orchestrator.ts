@@ -18,6 +18,7 @@ import {
   readState,
   removeState,
   writeState,
+  writeStateIfPresent,
 } from './cluster-state.ts'
 import {
   isRunning,
@@ -302,7 +303,7 @@ export async function kill(dir: string, target: string): Promise<string[]> {
     SHUTDOWN_LIMIT_MS,
   )
   const killed = new Set(victims.map((victim) => victim.name))
-  writeState(root, {
+  writeStateIfPresent(root, {
     ...state,
     nodes: state.nodes.map((node) => (killed.has(node.name) ? { ...node, pid: null } : node)),
   })
