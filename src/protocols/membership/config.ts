@@ -85,6 +85,10 @@ const COMMON = {
   maxQueuedUpdates: 16_384,
   // A failed member may come back after a partition; keep it (and keep knocking) for ten minutes.
   reapFailedAfterMs: 600_000,
+  // After a change (a join, a suspicion, a failure), two seconds at the usual pace before probing slows
+  // (where a preset slows it at all): long enough for the news to have spread (λ·log n transmissions at
+  // LAN's 50 ms flushes), short enough for an idle cluster to be quiet soon.
+  quietAfterMs: 2_000,
 } as const
 
 /**
@@ -112,9 +116,6 @@ export const LAN_CONFIG: MembershipConfig = Object.freeze({
   // near the bound alternating at 100 ms gave (a monitor probe every 200 ms) at 29 % of the probes,
   // which is what lets an idle node stay under 1 % of a core (300 ms measured 1.1 %, 350 ms 0.8 %).
   quietProbeIntervalMs: 350,
-  // After a change (a join, a suspicion, a failure), two seconds of full-rate probing: long enough for
-  // the news to have spread (λ·log n transmissions at 50 ms flushes), short enough to be idle soon.
-  quietAfterMs: 2_000,
 })
 
 /**
@@ -137,7 +138,6 @@ export const WAN_CONFIG: MembershipConfig = Object.freeze({
   joinRetryMs: 2_000,
   // probing keeps its pace: across regions the round-robin probes also measure every link
   quietProbeIntervalMs: 1_000,
-  quietAfterMs: 2_000,
 })
 
 /**
@@ -160,7 +160,6 @@ export const MOBILE_CONFIG: MembershipConfig = Object.freeze({
   joinRetryMs: 5_000,
   // probing keeps its pace: at one round every two seconds there is nothing left to save
   quietProbeIntervalMs: 2_000,
-  quietAfterMs: 2_000,
 })
 
 /**
@@ -185,7 +184,6 @@ export const HOSTILE_CONFIG: MembershipConfig = Object.freeze({
   joinRetryMs: 2_000,
   // probing keeps its pace: with this much loss, every round-robin probe is a second opinion
   quietProbeIntervalMs: 1_000,
-  quietAfterMs: 2_000,
 })
 
 export const PRESETS: Readonly<Record<ConnectionClass, MembershipConfig>> = Object.freeze({

@@ -337,12 +337,12 @@ export class Membership {
     }
   }
 
-  /** A hint from the engine that its connection to `peer` broke: suspect it at once. */
   /** The engine is opening a link to `peer` for what this node sent it (see `Prober.opening`). */
   opening(now: Millis, peer: NodeId): void {
     this.prober.opening(now, peer)
   }
 
+  /** A hint from the engine that its connection to `peer` broke: suspect it at once. */
   connectionLost(now: Millis, peer: NodeId): void {
     const member = this.table.get(peer)
     if (member === undefined || member.record.state !== 'alive' || this.leaving) return
