@@ -489,6 +489,22 @@ describe('codec', () => {
       }
     })
 
+    it('refuses an overlong varint (a second encoding of a smaller number)', () => {
+      for (const input of [
+        Uint8Array.of(0x80, 0x00),
+        Uint8Array.of(0x81, 0x80, 0x00),
+        Uint8Array.of(0xff, 0x00),
+      ]) {
+        const decoder = new Decoder(input)
+        assert.equal(decoder.varUint(), 0)
+        assert.equal(decoder.error, 'invalid-value')
+      }
+      // the shortest forms still read: 0, 128, 2^14
+      assert.equal(new Decoder(Uint8Array.of(0x00)).varUint(), 0)
+      assert.equal(new Decoder(Uint8Array.of(0x80, 0x01)).varUint(), 128)
+      assert.equal(new Decoder(Uint8Array.of(0x80, 0x80, 0x01)).varUint(), 16_384)
+    })
+
     it('a varint cut off mid-way is truncated, not an overflow', () => {
       const decoder = new Decoder(Uint8Array.of(0xff, 0xff, 0xff))
       decoder.varUint()

@@ -6,7 +6,8 @@
  * message and then checks `decoder.error` once, so hostile input costs no exceptions and no try/catch on
  * the hot path, and every rejection has a reason that can be counted.
  *
- * Integers: unsigned LEB128 varints up to 2^53 − 1 (safe integers), zig-zag for signed values.
+ * Integers: unsigned LEB128 varints up to 2^53 − 1 (safe integers), zig-zag for signed values. Only the
+ * shortest form of a varint is accepted, so every value has one encoding (canonical states hash alike).
  */
 
 /** Every reason a decoder may give for refusing input, for tallies and exhaustive tests. */
@@ -227,6 +228,12 @@ export class Decoder {
       if (byte < 0x80) {
         if (!Number.isSafeInteger(result)) {
           this.fail('varint-overflow')
+          return 0
+        }
+        // a last byte of 0 after the first adds nothing: an overlong form, a second encoding of a
+        // smaller number, which would let two byte strings stand for one value
+        if (byte === 0 && i > 0) {
+          this.fail('invalid-value')
           return 0
         }
         return result
