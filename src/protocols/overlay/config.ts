@@ -1,0 +1,205 @@
+/**
+ * Overlay settings and their presets, one per connection class.
+ *
+ * The view sizes and walk lengths are HyParView's (Leitão, Pereira, Rodrigues, DSN 2007, §4 and §5: the
+ * values the paper evaluates on 10,000 nodes; hashicorp/hyparview's README repeats them). The timings are
+ * Meshwork's: the paper runs in synchronous cycles and uses TCP as its failure detector, so it has no
+ * heartbeat, no retry timing and no wall-clock shuffle period to copy.
+ */
+import { type ConnectionClass, MeshError } from '../../kernel/index.ts'
+
+export interface OverlayConfig {
+  /** Symmetric neighbours kept (the paper's active view: log10(n) + c with c = 1 → 5 for 10⁴ nodes). */
+  readonly activeViewSize: number
+  /** Replacement pool (the paper's passive view: k·(log10(n) + c) with k = 6 → 30). */
+  readonly passiveViewSize: number
+  /** Hops a FORWARD_JOIN walks before the node it reaches takes the joiner as a neighbour (ARWL). */
+  readonly activeRandomWalkLength: number
+  /** The hop count at which the walk also drops the joiner into the passive view (PRWL). */
+  readonly passiveRandomWalkLength: number
+  /** Active-view entries in a shuffle sample (k_a). */
+  readonly shuffleActive: number
+  /** Passive-view entries in a shuffle sample (k_p). */
+  readonly shufflePassive: number
+  /** Time between two shuffles this node starts. */
+  readonly shuffleIntervalMs: number
+  /** Active slots kept for neighbours reached at random (walks, random passive picks), whatever their RTT. */
+  readonly longLinks: number
+  /** A neighbour not heard from for this long is pinged; every message from it counts as hearing it. */
+  readonly heartbeatIntervalMs: number
+  /** A neighbour not heard from for this long has failed. */
+  readonly heartbeatTimeoutMs: number
+  /** How long a JOIN or NEIGHBOR request, or a probe of a passive peer, waits for its answer. */
+  readonly neighborTimeoutMs: number
+  /** Wait before trying the next contact after a JOIN went unanswered or was refused. */
+  readonly joinRetryMs: number
+  /** While the active view has a free slot, a round of promotion attempts starts this often. */
+  readonly promoteIntervalMs: number
+  /**
+   * Below this many neighbours, a node whose last promotion round was refused throughout asks with high
+   * priority (which full peers cannot refuse) instead of low.
+   */
+  readonly activeViewMin: number
+  /** Refusals (low-priority requests to full peers) in one promotion round before it waits for the next. */
+  readonly promoteAttemptsPerRound: number
+  /** Time between two optimisation rounds: probe one passive peer's RTT, maybe swap a far neighbour. */
+  readonly optimizeIntervalMs: number
+  /** A passive peer replaces a neighbour only if its RTT is below this share of the neighbour's. */
+  readonly optimizeRatio: number
+  /** …and at least this much lower, so LAN jitter never causes swaps. */
+  readonly optimizeMinGainMs: number
+}
+
+/** What every connection class shares: the paper's sizes. */
+const PAPER = {
+  activeViewSize: 5,
+  passiveViewSize: 30,
+  activeRandomWalkLength: 6,
+  passiveRandomWalkLength: 3,
+  shuffleActive: 3,
+  shufflePassive: 4,
+  // shared/reference/mesh.md §4: degree 4–6 plus 2 random long links floods 1M nodes in 11–12 hops, where
+  // a nearest-neighbour ring of degree 6 needs 166,667; two is what those figures were measured with
+  longLinks: 2,
+  // Partisan's minimum active view is half its maximum (3 of 6). Below it a node is two failures from
+  // isolation, and a small component whose nodes hold only each other (a pair, at seed 20,071 on WAN
+  // links) stays cut off for good if full peers may refuse it: the paper lets only an empty view insist.
+  activeViewMin: 3,
+  // Refused requests cost a message each way; three per round bounds the search traffic of a node whose
+  // active view has a free slot while most peers' are full (the common steady state).
+  promoteAttemptsPerRound: 3,
+  // X-BOT (Leitão et al., SRDS 2009) swaps only for a clear gain; half the RTT is a clear gain.
+  optimizeRatio: 0.5,
+} as const
+
+/**
+ * LAN: sub-millisecond round trips. A heartbeat each second and failure after three silent seconds (two
+ * lost pings in a row are tolerated) put crash detection at 3–4 s, inside the 5 s recovery target with
+ * repair taking a few round trips; every node then sends about 5 small messages a second when idle
+ * (one ping or pong per link per second). With membership wired in, its MemberFailed (< 1 s) and the
+ * engine's connection-lost come first. The shuffle period is Partisan's 10 s: the shuffle refreshes the
+ * replacement pool and is not on the repair path.
+ */
+export const LAN_OVERLAY: OverlayConfig = Object.freeze({
+  ...PAPER,
+  shuffleIntervalMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+  heartbeatTimeoutMs: 3_000,
+  // 250 round trips of the slowest LAN link: a peer that has not answered is dead or overloaded
+  neighborTimeoutMs: 250,
+  joinRetryMs: 500,
+  // Partisan's random promotion runs every 5 s; a free slot costs the overlay redundancy, so sooner
+  promoteIntervalMs: 2_000,
+  optimizeIntervalMs: 5_000,
+  optimizeMinGainMs: 0.2,
+})
+
+/** WAN: 20–200 ms round trips. Twice LAN's heartbeat, and requests wait for the slowest links. */
+export const WAN_OVERLAY: OverlayConfig = Object.freeze({
+  ...PAPER,
+  shuffleIntervalMs: 10_000,
+  heartbeatIntervalMs: 2_000,
+  heartbeatTimeoutMs: 6_000,
+  neighborTimeoutMs: 1_500,
+  joinRetryMs: 2_000,
+  promoteIntervalMs: 5_000,
+  // X-BOT pays most across regions: probe and swap as often as Partisan's X-BOT minimum (5 s)
+  optimizeIntervalMs: 5_000,
+  optimizeMinGainMs: 10,
+})
+
+/** Mobile: 70–300 ms round trips with large jitter and sleeping radios; fewer wake-ups save battery. */
+export const MOBILE_OVERLAY: OverlayConfig = Object.freeze({
+  ...PAPER,
+  shuffleIntervalMs: 30_000,
+  heartbeatIntervalMs: 5_000,
+  heartbeatTimeoutMs: 15_000,
+  neighborTimeoutMs: 3_000,
+  joinRetryMs: 5_000,
+  promoteIntervalMs: 10_000,
+  optimizeIntervalMs: 30_000,
+  optimizeMinGainMs: 30,
+})
+
+/** Hostile: heavy loss. Failure only after four silent intervals, so loss alone rarely breaks a link. */
+export const HOSTILE_OVERLAY: OverlayConfig = Object.freeze({
+  ...PAPER,
+  shuffleIntervalMs: 20_000,
+  heartbeatIntervalMs: 2_000,
+  heartbeatTimeoutMs: 8_000,
+  neighborTimeoutMs: 3_000,
+  joinRetryMs: 2_000,
+  promoteIntervalMs: 5_000,
+  optimizeIntervalMs: 20_000,
+  optimizeMinGainMs: 30,
+})
+
+export const OVERLAY_PRESETS: Readonly<Record<ConnectionClass, OverlayConfig>> = Object.freeze({
+  lan: LAN_OVERLAY,
+  wan: WAN_OVERLAY,
+  mobile: MOBILE_OVERLAY,
+  hostile: HOSTILE_OVERLAY,
+})
+
+/** Most ids one shuffle message may carry (`codec.ts` refuses longer samples). */
+export const MAX_SAMPLE_IDS = 64
+/** Bounds on the counts, so a configuration cannot ask a node to hold large views by mistake. */
+const MAX_ACTIVE_VIEW = 64
+const MAX_PASSIVE_VIEW = 1_024
+/** A TTL travels as one byte. */
+const MAX_WALK_LENGTH = 255
+
+/** Ids a shuffle reply carries: as many as a full request would (hashicorp/hyparview does the same). */
+export function shuffleSampleSize(config: OverlayConfig): number {
+  return config.shuffleActive + config.shufflePassive + 1
+}
+
+/** A preset with overrides, validated. Throws `MeshError('INVALID_CONFIG')` naming the bad field. */
+export function overlayConfig(
+  preset: ConnectionClass = 'lan',
+  overrides: Partial<OverlayConfig> = {},
+): OverlayConfig {
+  const config: OverlayConfig = { ...OVERLAY_PRESETS[preset], ...overrides }
+  const fail = (key: keyof OverlayConfig, message: string): never => {
+    throw new MeshError('INVALID_CONFIG', `overlay.${key} ${message}, got ${config[key]}`, { key })
+  }
+  const integer = (key: keyof OverlayConfig, min: number, max: number): void => {
+    const value = config[key]
+    if (!(Number.isInteger(value) && value >= min && value <= max)) {
+      fail(key, `must be an integer from ${min} to ${max}`)
+    }
+  }
+  integer('activeViewSize', 1, MAX_ACTIVE_VIEW)
+  integer('passiveViewSize', 0, MAX_PASSIVE_VIEW)
+  integer('activeRandomWalkLength', 0, MAX_WALK_LENGTH)
+  integer('passiveRandomWalkLength', 0, config.activeRandomWalkLength)
+  integer('shuffleActive', 0, MAX_SAMPLE_IDS)
+  integer('shufflePassive', 0, MAX_SAMPLE_IDS)
+  integer('longLinks', 0, config.activeViewSize)
+  integer('activeViewMin', 0, config.activeViewSize)
+  integer('promoteAttemptsPerRound', 1, 1_000)
+  if (shuffleSampleSize(config) > MAX_SAMPLE_IDS) {
+    fail('shufflePassive', `plus shuffleActive must stay below ${MAX_SAMPLE_IDS} (the wire limit)`)
+  }
+  const positive: (keyof OverlayConfig)[] = [
+    'shuffleIntervalMs',
+    'heartbeatIntervalMs',
+    'heartbeatTimeoutMs',
+    'neighborTimeoutMs',
+    'joinRetryMs',
+    'promoteIntervalMs',
+    'optimizeIntervalMs',
+  ]
+  for (const key of positive) {
+    const value = config[key]
+    if (!(Number.isFinite(value) && value > 0)) fail(key, 'must be a positive number of milliseconds')
+  }
+  if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs) {
+    fail('heartbeatTimeoutMs', 'must exceed heartbeatIntervalMs (a single late ping must not fail a link)')
+  }
+  if (!(config.optimizeRatio > 0 && config.optimizeRatio <= 1)) fail('optimizeRatio', 'must be in (0, 1]')
+  if (!(Number.isFinite(config.optimizeMinGainMs) && config.optimizeMinGainMs >= 0)) {
+    fail('optimizeMinGainMs', 'must be a non-negative number of milliseconds')
+  }
+  return Object.freeze(config)
+}
