@@ -10,10 +10,12 @@ import {
   Random,
   StandInSigner,
 } from '../kernel/index.ts'
+import { BROADCAST_PROTOCOL, broadcastModule } from '../protocols/broadcast/index.ts'
 import { MEMBERSHIP_WIRE_VERSION } from '../protocols/membership/codec.ts'
 import { MEMBERSHIP_EVENTS, MEMBERSHIP_PROTOCOL, membershipModule } from '../protocols/membership/module.ts'
 import type { MembershipEvent } from '../protocols/membership/types.ts'
 import { type AnyModule, subscribe } from '../protocols/module.ts'
+import { overlayModule } from '../protocols/overlay/index.ts'
 import { MeshNode } from './mesh-node.ts'
 
 /**
@@ -135,6 +137,25 @@ describe('MeshNode', () => {
     assert.ok(joined >= 0 && greeted > joined, 'the greeter reacted after the join, in one input')
     assert.equal(events[joined]?.protocol, MEMBERSHIP_PROTOCOL)
     assert.equal(events[greeted]?.protocol, GREETER_PROTOCOL)
+  })
+
+  it('collects what a local operation on a core emits at once when it runs through act()', () => {
+    const broadcast = broadcastModule()
+    const a = node('a', [overlayModule(), broadcast])
+    a.takeEvents()
+    const id = a.act(5, broadcast, (core) => core.broadcast(5, 'test', Uint8Array.of(1)))
+    assert.equal(id.seq, 1)
+    const delivered = a.takeEvents().filter((e) => e.event.type === 'Delivered')
+    assert.equal(delivered.length, 1)
+    assert.equal(delivered[0]?.protocol, BROADCAST_PROTOCOL)
+    // the same operation through core() leaves its event in the core until the node's next input
+    a.core(broadcast)?.broadcast(6, 'test', Uint8Array.of(2))
+    assert.equal(a.takeEvents().length, 0)
+    a.tick(7)
+    assert.equal(a.takeEvents().filter((e) => e.event.type === 'Delivered').length, 1)
+    assert.throws(() => node('b', [membershipModule()]).act(0, broadcast, () => 0), {
+      code: 'INVALID_ARGUMENT',
+    })
   })
 
   it('refuses two modules on one protocol, and a subscription to a module the node does not run', () => {

@@ -230,6 +230,28 @@ export class MeshNode {
     this.settle(now)
   }
 
+  /**
+   * A local operation on a module's core (a broadcast, a write) as an input at `now`: what the core then
+   * sends or emits, and what that makes other modules do, is collected as after any input. A core changed
+   * through `core()` instead keeps its output until the node's next input.
+   */
+  act<C extends ModuleCore<M, E>, M, E extends ModuleEvent, R>(
+    now: Millis,
+    module: ProtocolModule<C, M, E>,
+    operation: (core: C) => R,
+  ): R {
+    const slot = this.byProtocol.get(module.id)
+    if (slot === undefined) {
+      throw new MeshError('INVALID_ARGUMENT', `this node does not run the ${module.name} module`, {
+        module: module.id,
+      })
+    }
+    this.deadlinesFresh = false
+    const result = operation(slot.core as C)
+    this.settle(now)
+    return result
+  }
+
   /** The engine refused a frame under a `refuse` delivery policy: the module that sent it is told. */
   refused(now: Millis, to: NodeId, protocol: ProtocolId, message: unknown): void {
     const slot = this.byProtocol.get(protocol)

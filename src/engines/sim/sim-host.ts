@@ -63,6 +63,8 @@ export class SimHost {
   private readonly copies: number[] = []
   /** Per-node traffic, for bytes and messages per node per second. */
   readonly traffic: TrafficCounters = { messagesSent: 0, bytesSent: 0, rejectedFrames: 0 }
+  /** The same, per protocol (rejected frames are counted in `traffic` only). */
+  private readonly trafficOf = new Map<ProtocolId, TrafficCounters>()
   /** Decode failures by reason (wire mode); any entry means a codec bug, since peers here are honest. */
   readonly rejections = new Map<string, number>()
   private readonly rejectedPerNode: number[] = []
@@ -162,14 +164,28 @@ export class SimHost {
     return codec
   }
 
+  /** Traffic sent on `protocol` so far (zeros for one nothing was sent on). */
+  protocolTraffic(protocol: ProtocolId): TrafficCounters {
+    let counters = this.trafficOf.get(protocol)
+    if (counters === undefined) {
+      counters = { messagesSent: 0, bytesSent: 0, rejectedFrames: 0 }
+      this.trafficOf.set(protocol, counters)
+    }
+    return counters
+  }
+
   private send(node: MeshNode, fromIndex: number, to: NodeId, protocol: ProtocolId, message: unknown): void {
     const toIndex = this.indexOf.get(to)
     const codec = this.codec(node, protocol)
     if (toIndex === undefined || codec === undefined) return
     const { wire, network, scheduler } = this.options
     const bytes = wire ? codec.encode(message) : undefined
+    const size = bytes === undefined ? codec.size(message) : bytes.length
     this.traffic.messagesSent++
-    this.traffic.bytesSent += bytes === undefined ? codec.size(message) : bytes.length
+    this.traffic.bytesSent += size
+    const own = this.protocolTraffic(protocol)
+    own.messagesSent++
+    own.bytesSent += size
     const from = this.options.ids[fromIndex] as NodeId
     const count = network.deliveries(fromIndex, toIndex, this.copies)
     for (let i = 0; i < count; i++) {

@@ -19,6 +19,8 @@ export interface BroadcastConfig {
   /** Received messages kept to answer grafts; kept at most `storeTtlMs`. */
   readonly storeCapacity: number
   readonly storeTtlMs: number
+  /** A new neighbour is told of the messages received in this last stretch (`plumtree.ts`). */
+  readonly catchUpMs: number
   /** Messages announced but not received that are being waited for. */
   readonly maxMissing: number
   /** Announcers remembered per missing message (the next ones to graft). */
@@ -40,6 +42,7 @@ export const DEFAULT_BROADCAST_CONFIG: BroadcastConfig = Object.freeze({
   seenCapacity: 8_192,
   storeCapacity: 1_024,
   storeTtlMs: 30_000,
+  catchUpMs: 5_000,
   maxMissing: 1_024,
   maxAnnouncers: 4,
   maxAnnouncementsPerBatch: 256,

@@ -86,6 +86,22 @@ describe('Plumtree', () => {
     for (const [id, count] of counts) assert.equal(count, 1, id)
   })
 
+  it('tells a new neighbour what passed in the last catch-up stretch, so that it can graft it', () => {
+    const old = new Plumtree({ self: 'a', config: broadcastConfig({ catchUpMs: 1_000 }), now: 0 })
+    old.broadcast(0, 'test', payload('early'))
+    old.broadcast(800, 'test', payload('recent'))
+    old.takeOutbox()
+    old.neighborUp(1_500, 'b')
+    old.tick(1_500 + config.lazyIntervalMs)
+    const sent = old.takeOutbox()
+    assert.equal(sent.length, 1)
+    const message = sent[0]?.message
+    assert.equal(message?.type, 'ihave')
+    // only the message within the last second is announced
+    assert.deepEqual(message?.type === 'ihave' ? message.announcements.map((a) => a.seq) : [], [2])
+    assert.equal(old.counters.catchUpAnnouncements, 1)
+  })
+
   it('ignores announcements from peers that are not neighbours', () => {
     const node = new Plumtree({ self: 'a', config, now: 0 })
     node.receive(0, 'stranger', {

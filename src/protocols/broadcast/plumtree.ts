@@ -14,6 +14,10 @@
  *   the origin's node, so a restarted node's sequence numbers cannot collide with its last life's, and a
  *   duplicate is recognised from the id alone, before anything reads the payload — upper layers verify
  *   signatures on deliveries only, and never see a duplicate (`shared/reference/state.md` §10).
+ * - A new neighbour is told (IHAVE) what passed here in the last `catchUpMs`, as gossipsub's IHAVE
+ *   gossip tells peers of recent messages: a node whose links all changed while a message crossed the
+ *   overlay would otherwise never see it (simulated at 1,000 nodes: one node in a thousand, in 5 of 40
+ *   seeds, missed a flood without any loss).
  * - One timer constant: a missing message is grafted `graftTimeoutMs` after its first announcement, and
  *   each further announcer `graftTimeoutMs` after the last graft (the paper has two timeouts). With one,
  *   the waiting list's insertion order is its deadline order, so the next deadline is its first entry.
@@ -99,6 +103,8 @@ export class Plumtree implements Core<BroadcastMessage, BroadcastMessage, Broadc
     prunesSent: 0,
     /** Grafts we could not answer: the message was no longer stored. */
     graftsUnanswered: 0,
+    /** Recent messages announced to new neighbours. */
+    catchUpAnnouncements: 0,
     /** Announcements ignored because their sender is not a neighbour. */
     strangerAnnouncements: 0,
     /** Announced messages not waited for because the waiting list was full. */
@@ -152,10 +158,15 @@ export class Plumtree implements Core<BroadcastMessage, BroadcastMessage, Broadc
     return { origin: message.origin, epoch: message.epoch, seq: message.seq }
   }
 
-  /** `peer` became an overlay neighbour: links start eager (the tree forms by pruning). */
-  neighborUp(_now: Millis, peer: NodeId): void {
+  /**
+   * `peer` became an overlay neighbour: links start eager (the tree forms by pruning). It is also told
+   * what passed here in the last `catchUpMs`: a message that crossed the overlay while the new link did
+   * not exist never reaches a node whose every link is that new, unless someone announces it.
+   */
+  neighborUp(now: Millis, peer: NodeId): void {
     if (peer === this.self || this.eager.has(peer) || this.lazy.has(peer)) return
     this.eager.add(peer)
+    this.announceRecent(now, peer)
   }
 
   /** `peer` is no longer a neighbour: forget its links, its queued announcements and what it announced. */
@@ -402,6 +413,18 @@ export class Plumtree implements Core<BroadcastMessage, BroadcastMessage, Broadc
     queue.push({ origin: message.origin, epoch: message.epoch, seq: message.seq, round: message.round })
     if (queue.length >= this.config.maxAnnouncementsPerBatch) this.flushTo(peer, queue)
     else if (this.lazyFlushAt === undefined) this.lazyFlushAt = now + this.config.lazyIntervalMs
+  }
+
+  /** Announces to `peer` the newest messages stored within `catchUpMs`, one batch at most. */
+  private announceRecent(now: Millis, peer: NodeId): void {
+    const recent: GossipMessage[] = []
+    for (const key of this.store.keys()) {
+      const stored = this.store.get(key) as Stored
+      if (stored.storedAt >= now - this.config.catchUpMs) recent.push(stored.message)
+    }
+    const newest = recent.slice(-this.config.maxAnnouncementsPerBatch)
+    for (const message of newest) this.announce(now, peer, message)
+    this.counters.catchUpAnnouncements += newest.length
   }
 
   private flushAnnouncements(): void {

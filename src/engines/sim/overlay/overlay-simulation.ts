@@ -14,7 +14,8 @@ import {
   Random,
   StandInSigner,
 } from '../../../kernel/index.ts'
-import { LINK_MODELS, MeshNode } from '../../../node/index.ts'
+import { LINK_MODELS, MeshNode, type NodeEvent } from '../../../node/index.ts'
+import type { AnyModule } from '../../../protocols/index.ts'
 import {
   type Overlay,
   type OverlayConfig,
@@ -39,7 +40,15 @@ export interface OverlayScenario {
   /** Encode and decode every message (exercises the codec; slower). */
   readonly wire: boolean
   readonly lossRate: number
+  /** One-way link latency range, overriding the connection class's (the broadcast runs use 5–150 ms). */
+  readonly latencyMs?: { readonly min: number; readonly max: number }
   readonly config: Partial<OverlayConfig>
+}
+
+/** What a run on top of the overlay adds: more modules on every node, and a look at their events. */
+export interface OverlayExtras {
+  readonly modules?: readonly AnyModule[]
+  readonly onEvent?: (index: number, event: NodeEvent, at: Millis) => void
 }
 
 export const OVERLAY_SCENARIO_DEFAULTS: Omit<OverlayScenario, 'nodes' | 'seed'> = Object.freeze({
@@ -73,7 +82,7 @@ export class OverlaySimulation {
   viewChanges = 0
   lastViewChangeAt: Millis = 0
 
-  constructor(scenario: OverlayScenario) {
+  constructor(scenario: OverlayScenario, extras: OverlayExtras = {}) {
     this.scenario = scenario
     this.config = overlayConfig(scenario.connectionClass, scenario.config)
     this.root = new Random(scenario.seed)
@@ -83,7 +92,10 @@ export class OverlaySimulation {
     for (let i = 0; i < ids.length; i++) this.indexOf.set(ids[i] as NodeId, i)
     const link = LINK_MODELS[scenario.connectionClass]
     this.network = new SimNetwork(this.root.fork('network'), {
-      latency: { minMs: link.minDelayMs, maxMs: link.maxDelayMs, jitterMs: link.jitterMs },
+      latency:
+        scenario.latencyMs === undefined
+          ? { minMs: link.minDelayMs, maxMs: link.maxDelayMs, jitterMs: link.jitterMs }
+          : { minMs: scenario.latencyMs.min, maxMs: scenario.latencyMs.max, jitterMs: 0 },
       lossRate: scenario.lossRate,
       duplicateRate: 0,
       reorderRate: 0,
@@ -91,7 +103,8 @@ export class OverlaySimulation {
     // one exact clock shared by all: skew is membership's concern, the overlay only measures intervals
     const clock = SkewedClock.exact()
     this.module = overlayModule({ config: scenario.config })
-    const modules = [this.module]
+    const modules: AnyModule[] = [this.module, ...(extras.modules ?? [])]
+    const overlayProtocol = this.module.id
     this.host = new SimHost({
       scheduler: this.scheduler,
       network: this.network,
@@ -108,9 +121,12 @@ export class OverlaySimulation {
           addresses: [],
           modules,
         }),
-      onEvent: (_index, _event, at) => {
-        this.viewChanges++
-        this.lastViewChangeAt = at
+      onEvent: (index, event, at) => {
+        if (event.protocol === overlayProtocol) {
+          this.viewChanges++
+          this.lastViewChangeAt = at
+        }
+        extras.onEvent?.(index, event, at)
       },
     })
   }
