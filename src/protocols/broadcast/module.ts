@@ -38,7 +38,8 @@ export function broadcastModule(
     },
     delivery: { kind: 'drop-oldest', maxQueuedFrames: MAX_QUEUED_FRAMES },
     maxFrameBytes: Math.min(DEFAULT_MAX_FRAME_BYTES, config.maxPayloadBytes + 4 * 1024),
-    create: (context) => new Plumtree({ self: context.self, config, now: context.now }),
+    create: (context) =>
+      new Plumtree({ self: context.self, config, now: context.now, random: context.random }),
     knows: (core, peer) => core.isNeighbor(peer),
     subscriptions: [
       subscribe(OVERLAY_EVENTS, ['NeighborUp', 'NeighborDown'], (core: Plumtree, now, event) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { Random } from '../../kernel/index.ts'
 import { Stepper } from '../testing/stepper.ts'
 import { broadcastConfig } from './config.ts'
 import { Plumtree } from './plumtree.ts'
@@ -14,7 +15,8 @@ type Net = Stepper<BroadcastMessage, BroadcastEvent, Plumtree>
 function ringNetwork(count: number, degree: number, overrides = {}): Net {
   const net: Net = new Stepper()
   const ids = Array.from({ length: count }, (_, i) => `n${i}`)
-  for (const id of ids) net.add(id, new Plumtree({ self: id, config: broadcastConfig(overrides), now: 0 }))
+  for (const id of ids)
+    net.add(id, new Plumtree({ self: id, config: broadcastConfig(overrides), now: 0, random: new Random(7) }))
   for (let i = 0; i < count; i++) {
     for (let step = 1; step <= degree / 2; step++) {
       const a = ids[i] as string
@@ -87,7 +89,12 @@ describe('Plumtree', () => {
   })
 
   it('tells a new neighbour what passed in the last catch-up stretch, so that it can graft it', () => {
-    const old = new Plumtree({ self: 'a', config: broadcastConfig({ catchUpMs: 1_000 }), now: 0 })
+    const old = new Plumtree({
+      self: 'a',
+      config: broadcastConfig({ catchUpMs: 1_000, exchangeIntervalMs: 60_000 }),
+      now: 0,
+      random: new Random(7),
+    })
     old.broadcast(0, 'test', payload('early'))
     old.broadcast(800, 'test', payload('recent'))
     old.takeOutbox()
@@ -103,7 +110,7 @@ describe('Plumtree', () => {
   })
 
   it('ignores announcements from peers that are not neighbours', () => {
-    const node = new Plumtree({ self: 'a', config, now: 0 })
+    const node = new Plumtree({ self: 'a', config, now: 0, random: new Random(7) })
     node.receive(0, 'stranger', {
       type: 'ihave',
       announcements: Array.from({ length: 100 }, (_, i) => ({ origin: `x${i}`, epoch: 1, seq: i, round: 0 })),
@@ -114,7 +121,12 @@ describe('Plumtree', () => {
   })
 
   it('bounds the messages it waits for, whatever ids a neighbour invents', () => {
-    const node = new Plumtree({ self: 'a', config: broadcastConfig({ maxMissing: 50 }), now: 0 })
+    const node = new Plumtree({
+      self: 'a',
+      config: broadcastConfig({ maxMissing: 50 }),
+      now: 0,
+      random: new Random(7),
+    })
     node.neighborUp(0, 'b')
     for (let batch = 0; batch < 20; batch++) {
       node.receive(0, 'b', {
@@ -136,7 +148,12 @@ describe('Plumtree', () => {
   })
 
   it('answers a graft from the messages it keeps, until they expire', () => {
-    const node = new Plumtree({ self: 'a', config: broadcastConfig({ storeTtlMs: 1_000 }), now: 0 })
+    const node = new Plumtree({
+      self: 'a',
+      config: broadcastConfig({ storeTtlMs: 1_000 }),
+      now: 0,
+      random: new Random(7),
+    })
     const id = node.broadcast(0, 'test', payload('kept'))
     node.takeOutbox()
     node.receive(10, 'b', { type: 'graft', id, round: 0 })
@@ -149,10 +166,29 @@ describe('Plumtree', () => {
     assert.equal(node.counters.graftsUnanswered, 1)
   })
 
+  it("repairs an eager copy lost on a node's only link by the periodic exchange of recent ids", () => {
+    const net = ringNetwork(2, 2)
+    // n1's only link: the gossip is lost, and nobody announces it to n1 since the link is eager
+    net.allow = (from, to) => !(from === 'n0' && to === 'n1')
+    net.core('n0').broadcast(net.now, 'test', payload('lost'))
+    net.collectAll()
+    net.deliverAll()
+    net.allow = () => true
+    assert.equal(net.takeEvents('n1').length, 0)
+    net.advance(config.exchangeIntervalMs + config.lazyIntervalMs + config.graftTimeoutMs + 10)
+    assert.equal(net.takeEvents('n1').filter((e) => e.type === 'Delivered').length, 1)
+    assert.ok(net.core('n0').counters.exchanges >= 1)
+    // once nothing recent is held, the exchange stops: an idle node sends nothing
+    net.advance(config.catchUpMs + 2 * config.exchangeIntervalMs)
+    const before = net.core('n0').counters.exchanges
+    net.advance(10 * config.exchangeIntervalMs)
+    assert.equal(net.core('n0').counters.exchanges, before)
+  })
+
   it('gives a restarted node a new epoch, so its new messages are not taken for old ones', () => {
-    const receiver = new Plumtree({ self: 'r', config, now: 0 })
-    const first = new Plumtree({ self: 's', config, now: 1_000 })
-    const restarted = new Plumtree({ self: 's', config, now: 5_000 })
+    const receiver = new Plumtree({ self: 'r', config, now: 0, random: new Random(7) })
+    const first = new Plumtree({ self: 's', config, now: 1_000, random: new Random(7) })
+    const restarted = new Plumtree({ self: 's', config, now: 5_000, random: new Random(7) })
     for (const sender of [first, restarted]) {
       sender.neighborUp(0, 'r')
       sender.broadcast(6_000, 'test', payload('seq 1'))
@@ -167,13 +203,19 @@ describe('Plumtree', () => {
       self: 'a',
       config: broadcastConfig({ maxPayloadBytes: 8, maxChannelBytes: 4 }),
       now: 0,
+      random: new Random(7),
     })
     assert.throws(() => node.broadcast(0, 'test', new Uint8Array(9)), { code: 'INVALID_ARGUMENT' })
     assert.throws(() => node.broadcast(0, 'toolong', new Uint8Array(1)), { code: 'INVALID_ARGUMENT' })
   })
 
   it('shortens a path when an announcement comes from much nearer the origin', () => {
-    const node = new Plumtree({ self: 'a', config: broadcastConfig({ optimizationHops: 3 }), now: 0 })
+    const node = new Plumtree({
+      self: 'a',
+      config: broadcastConfig({ optimizationHops: 3 }),
+      now: 0,
+      random: new Random(7),
+    })
     node.neighborUp(0, 'far')
     node.neighborUp(0, 'near')
     node.receive(0, 'far', {

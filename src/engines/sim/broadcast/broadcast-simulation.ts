@@ -55,6 +55,8 @@ export interface BroadcastOutcome {
   readonly messagesPerNode: number
   readonly bytesPerNode: number
   readonly duplicatesPerNode: number
+  /** Copies of the payload sent per node (eager pushes and graft answers); the rest is announcements. */
+  readonly payloadsPerNode: number
   readonly grafts: number
 }
 
@@ -190,6 +192,7 @@ export function runBroadcastSimulation(
       messagesPerNode: round1((traffic.messagesSent - before.messages) / live.length),
       bytesPerNode: round1((traffic.bytesSent - before.bytes) / live.length),
       duplicatesPerNode: round1((after.duplicates - before.duplicates) / live.length),
+      payloadsPerNode: round1((after.payloads - before.payloads) / live.length),
       grafts: after.grafts - before.grafts,
     })
   }
@@ -211,14 +214,16 @@ export function runBroadcastSimulation(
 function totals(
   live: readonly number[],
   core: (index: number) => Plumtree | undefined,
-): { duplicates: number; grafts: number } {
+): { duplicates: number; grafts: number; payloads: number } {
   let duplicates = 0
   let grafts = 0
+  let payloads = 0
   for (const index of live) {
     const counters = core(index)?.counters
     if (counters === undefined) continue
     duplicates += counters.duplicates
     grafts += counters.graftsSent
+    payloads += counters.gossipSent
   }
-  return { duplicates, grafts }
+  return { duplicates, grafts, payloads }
 }
