@@ -14,7 +14,7 @@ import { BROADCAST_PROTOCOL, broadcastModule } from '../protocols/broadcast/inde
 import { MEMBERSHIP_WIRE_VERSION } from '../protocols/membership/codec.ts'
 import { MEMBERSHIP_EVENTS, MEMBERSHIP_PROTOCOL, membershipModule } from '../protocols/membership/module.ts'
 import type { MembershipEvent } from '../protocols/membership/types.ts'
-import { type AnyModule, subscribe } from '../protocols/module.ts'
+import { type AnyModule, drive, subscribe } from '../protocols/module.ts'
 import { overlayModule } from '../protocols/overlay/index.ts'
 import { MeshNode } from './mesh-node.ts'
 
@@ -156,6 +156,36 @@ describe('MeshNode', () => {
     assert.throws(() => node('b', [membershipModule()]).act(0, broadcast, () => 0), {
       code: 'INVALID_ARGUMENT',
     })
+  })
+
+  it('lets a module drive another core with its events, and refuses a drive of a module it lacks', () => {
+    const broadcast = broadcastModule()
+    // a greeter that asks broadcast to announce each greeting: the request is the greeter's own event
+    const announcing: AnyModule = {
+      ...greeterModule(),
+      drives: [
+        drive(broadcast, ['Greeted'], (core, now, event: { at: Millis; peer: NodeId }) => {
+          core.broadcast(now, 'greetings', new TextEncoder().encode(event.peer))
+        }),
+      ],
+    }
+    const a = node('a', [membershipModule(), overlayModule(), broadcast, announcing])
+    const b = node('b', [membershipModule(), overlayModule(), broadcast, announcing])
+    const nodes = new Map([
+      ['a', a],
+      ['b', b],
+    ])
+    a.takeEvents()
+    b.hint(0, { kind: 'seeds', peers: ['a'] })
+    b.tick(0)
+    settleAll(0, nodes)
+    const delivered = a.takeEvents().filter((e) => e.event.type === 'Delivered')
+    assert.ok(delivered.length >= 1, 'the greeting was broadcast in the input that greeted')
+    assert.equal(delivered[0]?.protocol, BROADCAST_PROTOCOL)
+    assert.throws(
+      () => node('c', [membershipModule(), announcing]),
+      (error) => isMeshError(error) && error.code === 'INVALID_CONFIG' && error.message.includes('drives'),
+    )
   })
 
   it('refuses two modules on one protocol, and a subscription to a module the node does not run', () => {

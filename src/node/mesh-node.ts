@@ -9,7 +9,7 @@
  * ticks it at its deadline, and moves its outbox; it never needs to know which modules are inside.
  *
  * Composition is checked at construction: protocol ids are unique, and every subscription names a module
- * that is present, so a missing dependency is a configuration error when the node is built, not a
+ * that is present (and every drive, a module's request to another core, names one too), so a missing dependency is a configuration error when the node is built, not a
  * surprise when the first event would have needed it.
  */
 import {
@@ -24,6 +24,7 @@ import {
 } from '../kernel/index.ts'
 import type {
   AnyModule,
+  Drive,
   EngineHint,
   JsonObject,
   JsonValue,
@@ -147,6 +148,26 @@ export class MeshNode {
           const targets = source.subscribers.get(type) ?? []
           targets.push({ slot, subscription })
           source.subscribers.set(type, targets)
+        }
+      }
+      for (const drive of (slot.module.drives ?? []) as Drive[]) {
+        const target = this.byProtocol.get(drive.target)
+        if (target === undefined) {
+          throw new MeshError(
+            'INVALID_CONFIG',
+            `module ${slot.module.name} drives ${drive.target}, which this node does not run`,
+            { module: slot.module.id, target: drive.target },
+          )
+        }
+        const subscription: Subscription<unknown> = {
+          source: slot.module.id,
+          types: drive.types,
+          deliver: drive.deliver,
+        }
+        for (const type of drive.types) {
+          const targets = slot.subscribers.get(type) ?? []
+          targets.push({ slot: target, subscription })
+          slot.subscribers.set(type, targets)
         }
       }
     }

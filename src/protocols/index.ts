@@ -1,7 +1,10 @@
 export type { Core } from './core.ts'
 export {
   type AnyModule,
+  counterSample,
   type DeliveryPolicy,
+  type Drive,
+  drive,
   type EngineHint,
   type EventSource,
   type JsonObject,

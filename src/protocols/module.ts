@@ -109,6 +109,31 @@ export function subscribe<C, E extends ModuleEvent, T extends E['type']>(
   }
 }
 
+/**
+ * A request from this module to another module's core, carried by this module's own events: the
+ * dependent module declares it, so the module it drives (broadcast) need not know its users (state,
+ * pub/sub). The node delivers each event of `types` that this module's core emits to the core of
+ * `target`, within the same input, as it delivers subscriptions.
+ */
+export interface Drive<E extends ModuleEvent = ModuleEvent> {
+  readonly target: ProtocolId
+  readonly types: readonly string[]
+  deliver(target: unknown, now: Millis, event: E): void
+}
+
+/** A typed drive of the core `C` of module `target` by events of type `T` of this module. */
+export function drive<C, E extends ModuleEvent, T extends E['type']>(
+  target: { readonly id: ProtocolId; create(context: ModuleContext): C },
+  types: readonly T[],
+  deliver: (core: C, now: Millis, event: Extract<E, { readonly type: T }>) => void,
+): Drive<E> {
+  return {
+    target: target.id,
+    types,
+    deliver: (core, now, event) => deliver(core as C, now, event as Extract<E, { readonly type: T }>),
+  }
+}
+
 export type JsonValue =
   | string
   | number
@@ -137,6 +162,11 @@ export type MetricSample =
       readonly buckets: readonly number[]
       readonly values: readonly number[]
     }
+
+/** A cumulative counter sample: the kind most module metrics are. */
+export function counterSample(name: string, help: string, value: number): MetricSample {
+  return { kind: 'counter', name, help, value }
+}
 
 /** What a module shows through the control API. Every part is optional. */
 export interface ModuleSurface<C, E extends ModuleEvent> {
@@ -174,6 +204,8 @@ export interface ProtocolModule<C extends ModuleCore<M, E>, M, E extends ModuleE
   /** The engine refused a frame to `peer` under a `refuse` delivery policy. */
   refused?(core: C, now: Millis, to: NodeId, message: M): void
   readonly subscriptions?: readonly Subscription<C>[]
+  /** Other modules' cores this module's events drive (a request to broadcast, say). */
+  readonly drives?: readonly Drive<E>[]
   readonly surface?: ModuleSurface<C, E>
 }
 

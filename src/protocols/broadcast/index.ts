@@ -6,7 +6,7 @@ export {
   MAX_ROUND,
 } from './codec.ts'
 export { type BroadcastConfig, broadcastConfig, DEFAULT_BROADCAST_CONFIG } from './config.ts'
-export { BROADCAST_PROTOCOL, type BroadcastSettings, broadcastModule } from './module.ts'
+export { BROADCAST_EVENTS, BROADCAST_PROTOCOL, type BroadcastSettings, broadcastModule } from './module.ts'
 export { messageKey, Plumtree, type PlumtreeInit } from './plumtree.ts'
 export type {
   Announcement,

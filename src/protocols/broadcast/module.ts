@@ -7,8 +7,13 @@
  * wire, by the announcements on the other links and a graft.
  */
 import { DEFAULT_MAX_FRAME_BYTES } from '../../kernel/index.ts'
-import type { MetricSample, ProtocolModule } from '../index.ts'
-import { subscribe } from '../index.ts'
+import {
+  counterSample,
+  type EventSource,
+  type MetricSample,
+  type ProtocolModule,
+  subscribe,
+} from '../index.ts'
 import { OVERLAY_EVENTS } from '../overlay/index.ts'
 import { decodeBroadcastMessage, encodeBroadcastMessage, encodedBroadcastBytes } from './codec.ts'
 import { type BroadcastConfig, broadcastConfig } from './config.ts'
@@ -16,6 +21,9 @@ import { Plumtree } from './plumtree.ts'
 import type { BroadcastEvent, BroadcastMessage } from './types.ts'
 
 export const BROADCAST_PROTOCOL = '/meshwork/broadcast/1'
+
+/** Broadcast's events, for modules that take what arrives on their channel (state, pub/sub). */
+export const BROADCAST_EVENTS: EventSource<BroadcastEvent> = { protocol: BROADCAST_PROTOCOL }
 
 /** Frames queued per neighbour while its stream opens or drains. */
 const MAX_QUEUED_FRAMES = 1_024
@@ -70,12 +78,7 @@ export function broadcastModule(
 
 function broadcastMetrics(core: Plumtree): MetricSample[] {
   const c = core.counters
-  const counter = (name: string, help: string, value: number): MetricSample => ({
-    kind: 'counter',
-    name,
-    help,
-    value,
-  })
+  const counter = counterSample
   return [
     counter('meshwork_broadcast_delivered_total', 'Broadcasts delivered here, once each', c.delivered),
     counter('meshwork_broadcast_duplicates_total', 'Copies of broadcasts already delivered', c.duplicates),

@@ -7,7 +7,13 @@
  * behind a slow link is worth less than the next fresh one (SWIM tolerates loss by design).
  */
 import { DEFAULT_MAX_FRAME_BYTES } from '../../kernel/index.ts'
-import type { EventSource, JsonObject, MetricSample, ProtocolModule } from '../index.ts'
+import {
+  counterSample,
+  type EventSource,
+  type JsonObject,
+  type MetricSample,
+  type ProtocolModule,
+} from '../index.ts'
 import { decodeMessage, encodedMessageBytes, encodeMessage } from './codec.ts'
 import { type MembershipConfig, membershipConfig } from './config.ts'
 import { Membership } from './membership.ts'
@@ -156,12 +162,7 @@ function membershipMetrics(core: Membership): MetricSample[] {
     const rtt = core.roundTripMs(record.id)
     if (rtt !== undefined) roundTrips.push(rtt / 1000)
   }
-  const counter = (name: string, help: string, value: number): MetricSample => ({
-    kind: 'counter',
-    name,
-    help,
-    value,
-  })
+  const counter = counterSample
   return [
     ...MEMBER_STATES.map(
       (state): MetricSample => ({
