@@ -81,6 +81,14 @@ export class ActiveView {
     return this.numbers[index * FIELDS + RTT] as number
   }
 
+  /** Whether the RTT is unknown and no ping has been in flight for the last `withinMs`. */
+  unmeasured(index: number, now: Millis, withinMs: number): boolean {
+    const base = index * FIELDS
+    if (!Number.isNaN(this.numbers[base + RTT] as number)) return false
+    const sentAt = this.numbers[base + PING_SENT_AT] as number
+    return Number.isNaN(sentAt) || now - sentAt >= withinMs
+  }
+
   /** Notes a ping sent with `nonce` (a later ping replaces an unanswered one). */
   pinged(index: number, nonce: number, now: Millis): void {
     this.numbers[index * FIELDS + PING_NONCE] = nonce
@@ -168,17 +176,22 @@ export class ActiveView {
 
   /**
    * The neighbour a nearer peer may replace: the one with the highest measured RTT among the near ones,
-   * and among the long ones too while there are more than `longLinks` of them. Undefined when none of
-   * them has been measured.
+   * and among the long ones too while there are more than `longLinks` of them, skipping those `kept`.
+   * Undefined when none of them has been measured.
    */
-  farthestReplaceable(longLinks: number): { readonly id: NodeId; readonly rttMs: number } | undefined {
+  farthestReplaceable(
+    longLinks: number,
+    kept: (id: NodeId) => boolean = () => false,
+  ): { readonly id: NodeId; readonly rttMs: number; readonly long: boolean } | undefined {
     const longSpare = this.longCount() > longLinks
     let farthest = -1
     for (let i = 0; i < this.count; i++) {
       if ((this.isLong(i) && !longSpare) || Number.isNaN(this.rttAt(i))) continue
+      if (kept(this.peers[i] as NodeId)) continue
       if (farthest < 0 || this.rttAt(i) > this.rttAt(farthest)) farthest = i
     }
-    return farthest < 0 ? undefined : { id: this.idAt(farthest), rttMs: this.rttAt(farthest) }
+    if (farthest < 0) return undefined
+    return { id: this.idAt(farthest), rttMs: this.rttAt(farthest), long: this.isLong(farthest) }
   }
 
   /** A near neighbour to give up for a long link when the quota is short: the farthest measured, else any. */

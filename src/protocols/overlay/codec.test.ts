@@ -21,6 +21,8 @@ const id = fc
 const sample = fc.array(id, { maxLength: MAX_SAMPLE_IDS })
 const ttl = fc.integer({ min: 0, max: 255 })
 const nonce = fc.integer({ min: 0, max: 0xffff_ffff })
+// round trips travel as whole microseconds
+const rtt = fc.integer({ min: 0, max: 0xffff_ffff }).map((us) => us / 1_000)
 
 const message: fc.Arbitrary<OverlayMessage> = fc.oneof(
   fc.constant({ type: 'join' } as const),
@@ -36,6 +38,11 @@ const message: fc.Arbitrary<OverlayMessage> = fc.oneof(
   fc.record({ type: fc.constant('shuffle-reply' as const), sample }),
   fc.record({ type: fc.constant('ping' as const), nonce, neighbor: fc.boolean() }),
   fc.record({ type: fc.constant('pong' as const), nonce }),
+  fc.record({ type: fc.constant('optimize' as const), old: id, rttMs: rtt, oldRttMs: rtt }),
+  fc.record({ type: fc.constant('replace' as const), initiator: id, old: id, budgetMs: rtt }),
+  fc.record({ type: fc.constant('replace-reply' as const), accepted: fc.boolean() }),
+  fc.record({ type: fc.constant('switch' as const), initiator: id, long: fc.boolean() }),
+  fc.record({ type: fc.constant('switch-reply' as const), accepted: fc.boolean(), long: fc.boolean() }),
 )
 
 describe('overlay codec', () => {
@@ -102,5 +109,17 @@ describe('overlay codec', () => {
     assert.deepEqual(decodeMessage(flags), { ok: false, error: 'invalid-value' })
     const bigNonce = Uint8Array.from([1, 8, 0x80, 0x80, 0x80, 0x80, 0x10])
     assert.deepEqual(decodeMessage(bigNonce), { ok: false, error: 'invalid-value' })
+    // version, type 9 (optimize), id "o", an RTT of 2³² µs
+    const bigRtt = Uint8Array.from([1, 9, 1, 0x6f, 0x80, 0x80, 0x80, 0x80, 0x10, 0])
+    assert.deepEqual(decodeMessage(bigRtt), { ok: false, error: 'invalid-value' })
+  })
+
+  it('sends round trips to the microsecond, clamped to the wire range', () => {
+    const sent = { type: 'optimize', old: 'o', rttMs: 0.0004, oldRttMs: 1e12 } as const
+    assert.deepEqual(decodeMessage(encodeMessage(sent)), {
+      ok: true,
+      value: { type: 'optimize', old: 'o', rttMs: 0, oldRttMs: 0xffff_ffff / 1_000 },
+    })
+    assert.equal(encodedMessageBytes(sent), encodeMessage(sent).length)
   })
 })

@@ -4,7 +4,10 @@
  * exception.
  *
  * Frame type tags: 0 join, 1 forward-join, 2 neighbor, 3 neighbor-reply, 4 disconnect, 5 shuffle,
- * 6 shuffle-reply, 7 ping, 8 pong.
+ * 6 shuffle-reply, 7 ping, 8 pong, 9 optimize, 10 replace, 11 replace-reply, 12 switch, 13 switch-reply.
+ * Tags 9–13 (X-BOT's exchange) were added within wire version 1: a decoder that predates them refuses
+ * them as an unknown type (counted), so the exchange times out and nothing else is misread.
+ * Round-trip figures travel as whole microseconds (varint, at most 2³² − 1).
  *
  * What a peer can make a decoder allocate is bounded: a sample holds at most `MAX_SAMPLE_IDS` ids of at
  * most `MAX_NODE_ID_BYTES` each; TTLs are one byte (the core clamps them further to its own walk
@@ -33,6 +36,7 @@ export const OVERLAY_WIRE_VERSION = 1
 export const OVERLAY_MAX_FRAME_BYTES = 4 + (MAX_SAMPLE_IDS + 1) * (MAX_NODE_ID_BYTES + 2) + 16
 
 const MAX_NONCE = 0xffff_ffff
+const MAX_MICROS = 0xffff_ffff
 const NEIGHBOR_HIGH = 1
 const NEIGHBOR_LONG = 2
 
@@ -52,6 +56,12 @@ function readSample(decoder: Decoder): string[] {
   const sample: string[] = []
   for (let i = 0; i < count && decoder.error === undefined; i++) sample.push(readId(decoder))
   return sample
+}
+
+/** A non-negative duration in milliseconds as whole microseconds, clamped to the wire's range. */
+function micros(ms: number): number {
+  const us = Math.round(ms * 1_000)
+  return us > 0 ? Math.min(us, MAX_MICROS) : 0
 }
 
 function writeMessage(encoder: Encoder, message: OverlayMessage): void {
@@ -87,6 +97,27 @@ function writeMessage(encoder: Encoder, message: OverlayMessage): void {
     case 'pong':
       encoder.varUint(message.nonce)
       return
+    case 'optimize':
+      encoder.string(message.old)
+      encoder.varUint(micros(message.rttMs))
+      encoder.varUint(micros(message.oldRttMs))
+      return
+    case 'replace':
+      encoder.string(message.initiator)
+      encoder.string(message.old)
+      encoder.varUint(micros(message.budgetMs))
+      return
+    case 'switch':
+      encoder.string(message.initiator)
+      encoder.bool(message.long)
+      return
+    case 'replace-reply':
+      encoder.bool(message.accepted)
+      return
+    case 'switch-reply':
+      encoder.bool(message.accepted)
+      encoder.bool(message.long)
+      return
   }
 }
 
@@ -114,7 +145,10 @@ export function encodedMessageBytes(message: OverlayMessage): number {
     case 'neighbor':
     case 'neighbor-reply':
     case 'disconnect':
+    case 'replace-reply':
       return frame + 1
+    case 'switch-reply':
+      return frame + 2
     case 'shuffle':
       return frame + stringBytes(message.origin) + 1 + sampleBytes(message.sample)
     case 'shuffle-reply':
@@ -123,6 +157,22 @@ export function encodedMessageBytes(message: OverlayMessage): number {
       return frame + varUintBytes(message.nonce) + 1
     case 'pong':
       return frame + varUintBytes(message.nonce)
+    case 'optimize':
+      return (
+        frame +
+        stringBytes(message.old) +
+        varUintBytes(micros(message.rttMs)) +
+        varUintBytes(micros(message.oldRttMs))
+      )
+    case 'replace':
+      return (
+        frame +
+        stringBytes(message.initiator) +
+        stringBytes(message.old) +
+        varUintBytes(micros(message.budgetMs))
+      )
+    case 'switch':
+      return frame + stringBytes(message.initiator) + 1
   }
 }
 
@@ -144,6 +194,12 @@ function readNonce(decoder: Decoder): number {
   const nonce = decoder.varUint()
   if (nonce > MAX_NONCE) decoder.fail('invalid-value')
   return nonce
+}
+
+function readMillis(decoder: Decoder): number {
+  const us = decoder.varUint()
+  if (us > MAX_MICROS) decoder.fail('invalid-value')
+  return us / 1_000
 }
 
 function readMessage(decoder: Decoder, type: OverlayMessageType): OverlayMessage {
@@ -180,5 +236,25 @@ function readMessage(decoder: Decoder, type: OverlayMessageType): OverlayMessage
     }
     case 'pong':
       return { type, nonce: readNonce(decoder) }
+    case 'optimize': {
+      const old = readId(decoder)
+      const rttMs = readMillis(decoder)
+      return { type, old, rttMs, oldRttMs: readMillis(decoder) }
+    }
+    case 'replace': {
+      const initiator = readId(decoder)
+      const old = readId(decoder)
+      return { type, initiator, old, budgetMs: readMillis(decoder) }
+    }
+    case 'switch': {
+      const initiator = readId(decoder)
+      return { type, initiator, long: decoder.bool() }
+    }
+    case 'replace-reply':
+      return { type, accepted: decoder.bool() }
+    case 'switch-reply': {
+      const accepted = decoder.bool()
+      return { type, accepted, long: decoder.bool() }
+    }
   }
 }

@@ -44,6 +44,15 @@ describe('overlay config', () => {
     assert.match(refusal({ heartbeatTimeoutMs: 1_000 }), /heartbeatTimeoutMs must exceed heartbeatIntervalMs/)
     assert.match(refusal({ optimizeRatio: 1.5 }), /optimizeRatio must be in \(0, 1\]/)
     assert.match(refusal({ optimizeMinGainMs: -1 }), /optimizeMinGainMs must be a non-negative/)
+    assert.match(
+      refusal({ optimizeFastIntervalMs: 10_000 }),
+      /optimizeFastIntervalMs must not exceed optimizeIntervalMs/,
+    )
+    assert.match(
+      refusal({ shuffleFastIntervalMs: 20_000 }),
+      /shuffleFastIntervalMs must not exceed shuffleIntervalMs/,
+    )
+    assert.match(refusal({ passiveScanLength: 1.5 }), /passiveScanLength must be an integer/)
     assert.equal(refusal({ passiveViewSize: 0, longLinks: 0 }), 'accepted')
   })
 })

@@ -4,7 +4,9 @@
  * The view sizes and walk lengths are HyParView's (Leitão, Pereira, Rodrigues, DSN 2007, §4 and §5: the
  * values the paper evaluates on 10,000 nodes; hashicorp/hyparview's README repeats them). The timings are
  * Meshwork's: the paper runs in synchronous cycles and uses TCP as its failure detector, so it has no
- * heartbeat, no retry timing and no wall-clock shuffle period to copy.
+ * heartbeat, no retry timing and no wall-clock shuffle period to copy. X-BOT's (Leitão et al., SRDS 2009)
+ * optimisation period follows Partisan's minimum (5 s) at steady state; the fast first rounds and
+ * shuffles are Meshwork's (`overlay.ts`).
  */
 import { type ConnectionClass, MeshError } from '../../kernel/index.ts'
 
@@ -21,8 +23,14 @@ export interface OverlayConfig {
   readonly shuffleActive: number
   /** Passive-view entries in a shuffle sample (k_p). */
   readonly shufflePassive: number
-  /** Time between two shuffles this node starts. */
+  /** Time between two shuffles this node starts, at steady state. */
   readonly shuffleIntervalMs: number
+  /**
+   * A node's first shuffle comes after about this long, and each next one twice as late, up to
+   * `shuffleIntervalMs`: a new node's passive view, the pool that repairs and the optimisation draw on,
+   * fills within seconds rather than tens of seconds.
+   */
+  readonly shuffleFastIntervalMs: number
   /** Active slots kept for neighbours reached at random (walks, random passive picks), whatever their RTT. */
   readonly longLinks: number
   /** A neighbour not heard from for this long is pinged; every message from it counts as hearing it. */
@@ -42,8 +50,19 @@ export interface OverlayConfig {
   readonly activeViewMin: number
   /** Refusals (low-priority requests to full peers) in one promotion round before it waits for the next. */
   readonly promoteAttemptsPerRound: number
-  /** Time between two optimisation rounds: probe one passive peer's RTT, maybe swap a far neighbour. */
+  /**
+   * Longest time between two optimisation rounds (a round probes up to `passiveScanLength` passive peers'
+   * RTTs and may start an exchange that swaps a far neighbour for a nearer one): the steady state.
+   */
   readonly optimizeIntervalMs: number
+  /**
+   * Shortest time between two rounds: the first round after the node starts, and the next one after an
+   * exchange succeeded, come this soon; every round after which none has doubles the wait, up to
+   * `optimizeIntervalMs`.
+   */
+  readonly optimizeFastIntervalMs: number
+  /** Passive peers whose RTT one round probes (X-BOT's passive scan length, PSL). */
+  readonly passiveScanLength: number
   /** A passive peer replaces a neighbour only if its RTT is below this share of the neighbour's. */
   readonly optimizeRatio: number
   /** …and at least this much lower, so LAN jitter never causes swaps. */
@@ -70,6 +89,9 @@ const PAPER = {
   promoteAttemptsPerRound: 3,
   // X-BOT (Leitão et al., SRDS 2009) swaps only for a clear gain; half the RTT is a clear gain.
   optimizeRatio: 0.5,
+  // X-BOT's passive scan length: RTTs probed per round, two messages each. Partisan's X-BOT looks at two
+  // passive peers a round; three measure a new node's passive view within its first fast rounds.
+  passiveScanLength: 3,
 } as const
 
 /**
@@ -83,6 +105,8 @@ const PAPER = {
 export const LAN_OVERLAY: OverlayConfig = Object.freeze({
   ...PAPER,
   shuffleIntervalMs: 10_000,
+  // first shuffles at about 0.5, 1.5, 3.5, 7.5 s: the passive view fills while the node joins
+  shuffleFastIntervalMs: 500,
   heartbeatIntervalMs: 1_000,
   heartbeatTimeoutMs: 3_000,
   // 250 round trips of the slowest LAN link: a peer that has not answered is dead or overloaded
@@ -91,6 +115,7 @@ export const LAN_OVERLAY: OverlayConfig = Object.freeze({
   // Partisan's random promotion runs every 5 s; a free slot costs the overlay redundancy, so sooner
   promoteIntervalMs: 2_000,
   optimizeIntervalMs: 5_000,
+  optimizeFastIntervalMs: 250,
   optimizeMinGainMs: 0.2,
 })
 
@@ -98,13 +123,18 @@ export const LAN_OVERLAY: OverlayConfig = Object.freeze({
 export const WAN_OVERLAY: OverlayConfig = Object.freeze({
   ...PAPER,
   shuffleIntervalMs: 10_000,
+  // a shuffle walk of six hops takes about half a second here
+  shuffleFastIntervalMs: 500,
   heartbeatIntervalMs: 2_000,
   heartbeatTimeoutMs: 6_000,
   neighborTimeoutMs: 1_500,
   joinRetryMs: 2_000,
   promoteIntervalMs: 5_000,
-  // X-BOT pays most across regions: probe and swap as often as Partisan's X-BOT minimum (5 s)
+  // X-BOT pays most across regions: at steady state probe and swap as often as Partisan's X-BOT
+  // minimum (5 s); a node that just started or filled its view, or whose last swap succeeded, every
+  // quarter second, doubling while nothing improves
   optimizeIntervalMs: 5_000,
+  optimizeFastIntervalMs: 250,
   optimizeMinGainMs: 10,
 })
 
@@ -112,12 +142,14 @@ export const WAN_OVERLAY: OverlayConfig = Object.freeze({
 export const MOBILE_OVERLAY: OverlayConfig = Object.freeze({
   ...PAPER,
   shuffleIntervalMs: 30_000,
+  shuffleFastIntervalMs: 5_000,
   heartbeatIntervalMs: 5_000,
   heartbeatTimeoutMs: 15_000,
   neighborTimeoutMs: 3_000,
   joinRetryMs: 5_000,
   promoteIntervalMs: 10_000,
   optimizeIntervalMs: 30_000,
+  optimizeFastIntervalMs: 2_000,
   optimizeMinGainMs: 30,
 })
 
@@ -125,12 +157,14 @@ export const MOBILE_OVERLAY: OverlayConfig = Object.freeze({
 export const HOSTILE_OVERLAY: OverlayConfig = Object.freeze({
   ...PAPER,
   shuffleIntervalMs: 20_000,
+  shuffleFastIntervalMs: 4_000,
   heartbeatIntervalMs: 2_000,
   heartbeatTimeoutMs: 8_000,
   neighborTimeoutMs: 3_000,
   joinRetryMs: 2_000,
   promoteIntervalMs: 5_000,
   optimizeIntervalMs: 20_000,
+  optimizeFastIntervalMs: 2_000,
   optimizeMinGainMs: 30,
 })
 
@@ -178,17 +212,20 @@ export function overlayConfig(
   integer('longLinks', 0, config.activeViewSize)
   integer('activeViewMin', 0, config.activeViewSize)
   integer('promoteAttemptsPerRound', 1, 1_000)
+  integer('passiveScanLength', 0, MAX_PASSIVE_VIEW)
   if (shuffleSampleSize(config) > MAX_SAMPLE_IDS) {
     fail('shufflePassive', `plus shuffleActive must stay below ${MAX_SAMPLE_IDS} (the wire limit)`)
   }
   const positive: (keyof OverlayConfig)[] = [
     'shuffleIntervalMs',
+    'shuffleFastIntervalMs',
     'heartbeatIntervalMs',
     'heartbeatTimeoutMs',
     'neighborTimeoutMs',
     'joinRetryMs',
     'promoteIntervalMs',
     'optimizeIntervalMs',
+    'optimizeFastIntervalMs',
   ]
   for (const key of positive) {
     const value = config[key]
@@ -196,6 +233,12 @@ export function overlayConfig(
   }
   if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs) {
     fail('heartbeatTimeoutMs', 'must exceed heartbeatIntervalMs (a single late ping must not fail a link)')
+  }
+  if (config.shuffleFastIntervalMs > config.shuffleIntervalMs) {
+    fail('shuffleFastIntervalMs', 'must not exceed shuffleIntervalMs')
+  }
+  if (config.optimizeFastIntervalMs > config.optimizeIntervalMs) {
+    fail('optimizeFastIntervalMs', 'must not exceed optimizeIntervalMs')
   }
   if (!(config.optimizeRatio > 0 && config.optimizeRatio <= 1)) fail('optimizeRatio', 'must be in (0, 1]')
   if (!(Number.isFinite(config.optimizeMinGainMs) && config.optimizeMinGainMs >= 0)) {

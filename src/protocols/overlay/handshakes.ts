@@ -16,8 +16,8 @@ import type { Millis, NodeId } from '../../kernel/index.ts'
  * - `walk`: a high-priority NEIGHBOR to the joiner a FORWARD_JOIN walk announced (the paper's
  *   `addNodeActiveView(newNode)` at the walk's end).
  * - `repair`: a NEIGHBOR to a passive peer for a free active slot.
- * - `swap`: a NEIGHBOR to a nearer (or random, for the long-link quota) passive peer that replaces
- *   `replaces` once it accepts.
+ * - `swap`: an OPTIMIZE to a nearer passive peer (X-BOT's exchange, `overlay.ts`), or a NEIGHBOR to a
+ *   random one when the long-link quota is short, that replaces `replaces` once it accepts.
  */
 export type HandshakeKind = 'join' | 'walk' | 'repair' | 'swap'
 
@@ -27,6 +27,8 @@ export interface Handshake {
   readonly long: boolean
   readonly deadline: Millis
   readonly replaces: NodeId | undefined
+  /** When the request left: its answer, when it comes straight back, is a round-trip sample. */
+  readonly sentAt: Millis
 }
 
 export class Handshakes {
@@ -55,6 +57,21 @@ export class Handshakes {
   countKind(...kinds: HandshakeKind[]): number {
     let count = 0
     for (const entry of this.entries) if (kinds.includes(entry.kind)) count++
+    return count
+  }
+
+  /** Whether a swap in flight would drop `peer` once accepted. */
+  replacing(peer: NodeId): boolean {
+    for (const entry of this.entries) if (entry.replaces === peer) return true
+    return false
+  }
+
+  /** Swaps in flight whose neighbour to drop is already gone: each will fill a free slot when accepted. */
+  countOrphanedSwaps(isNeighbor: (id: NodeId) => boolean): number {
+    let count = 0
+    for (const entry of this.entries) {
+      if (entry.kind === 'swap' && entry.replaces !== undefined && !isNeighbor(entry.replaces)) count++
+    }
     return count
   }
 

@@ -6,9 +6,12 @@
  * Two aims pull apart: random links keep the overlay an expander whose diameter grows with log n
  * (shared/reference/mesh.md §4: degree 4–6 plus 2 random long links floods a million nodes in 11–12
  * hops), near links make each hop cheap. So `longLinks` slots go to peers picked at random whatever
- * their RTT, and the other slots to the nearest measured peers — a bounded form of X-BOT (Leitão et al.,
- * SRDS 2009): X-BOT's four-node exchange keeps every degree constant during a swap; here the farther
- * neighbour is simply disconnected and refills its own slot, which costs it one repair.
+ * their RTT (X-BOT's unbiased neighbours; Leitão et al., SRDS 2009), and the other slots to the nearest
+ * measured peers: a repair asks the nearest measured passive peer, and a swap replaces the farthest
+ * replaceable neighbour by a clearly nearer one through X-BOT's four-node exchange (`overlay.ts`), which
+ * keeps every degree. Only the swap that restores a short long-link quota is pairwise: a random passive
+ * peer with a free slot takes the farthest near link's place, and the dropped neighbour refills its own
+ * slot (one repair).
  */
 import type { NodeId, Random } from '../../kernel/index.ts'
 import type { ActiveView } from './active-view.ts'
@@ -24,6 +27,9 @@ export interface Candidate {
 export interface Swap extends Candidate {
   /** The neighbour the candidate replaces once it accepts. */
   readonly replaces: NodeId
+  /** Measured RTTs of the candidate and of `replaces` (NaN for a long-link pick, which ignores them). */
+  readonly rttMs: number
+  readonly replacesRttMs: number
 }
 
 /**
@@ -47,8 +53,8 @@ export function repairCandidate(
 /**
  * An improvement for a full active view, or undefined: while the long-link quota is short, a random
  * passive peer for the farthest near neighbour; otherwise the nearest measured passive peer for the
- * farthest replaceable neighbour, if it is clearly nearer (below `optimizeRatio` of its RTT and by at
- * least `optimizeMinGainMs`).
+ * farthest replaceable neighbour (skipping those `kept`), if it is clearly nearer (below `optimizeRatio`
+ * of its RTT and by at least `optimizeMinGainMs`).
  */
 export function swapCandidate(
   active: ActiveView,
@@ -56,20 +62,28 @@ export function swapCandidate(
   config: OverlayConfig,
   random: Random,
   excluded: (id: NodeId) => boolean,
+  kept: (id: NodeId) => boolean = () => false,
 ): Swap | undefined {
   if (!active.isFull) return undefined
   if (active.longCount() < config.longLinks) {
     const replaces = active.farthestNear(random)
     const peer = passive.pickRandom(excluded)
-    if (replaces === undefined || peer === undefined) return undefined
-    return { peer, long: true, replaces }
+    if (replaces === undefined || peer === undefined || kept(replaces)) return undefined
+    return { peer, long: true, replaces, rttMs: Number.NaN, replacesRttMs: Number.NaN }
   }
-  const farthest = active.farthestReplaceable(config.longLinks)
+  const farthest = active.farthestReplaceable(config.longLinks, kept)
   if (farthest === undefined) return undefined
   const nearest = passive.nearest(excluded)
   if (nearest === undefined) return undefined
   const clearlyNearer =
     nearest.rttMs < farthest.rttMs * config.optimizeRatio &&
     farthest.rttMs - nearest.rttMs >= config.optimizeMinGainMs
-  return clearlyNearer ? { peer: nearest.id, long: false, replaces: farthest.id } : undefined
+  if (!clearlyNearer) return undefined
+  return {
+    peer: nearest.id,
+    long: false,
+    replaces: farthest.id,
+    rttMs: nearest.rttMs,
+    replacesRttMs: farthest.rttMs,
+  }
 }

@@ -162,7 +162,9 @@ describe('overlay core', () => {
     net.advance(2_000)
     assert.ok(!net.core('b').isNeighbor('a') || a.isNeighbor('b'), 'either both hold each other or neither')
     assertSymmetric(net)
-    assert.ok(a.stats.asymmetriesRepaired >= 1)
+    // whichever end notices first: b's heartbeat reaching a, or a's probe of b (now one of its passive
+    // peers) reaching b, which then drops the link a no longer holds
+    assert.ok(a.stats.asymmetriesRepaired + net.core('b').stats.asymmetriesRepaired >= 1)
   })
 
   it('forgets a neighbour that leaves, rather than keeping it as a passive peer', () => {

@@ -4,9 +4,10 @@
  * a shuffle sample) can land, so it is what bounds the state a peer can make this node hold: a fixed
  * number of ids, the oldest claim replaced at random as the paper does.
  *
- * Departure: each entry keeps the round trip last measured to it (NaN when never), from a probe or from
- * its time as a neighbour, so a repair can prefer a near peer (X-BOT's idea, Leitão et al., SRDS 2009,
- * without its four-message exchange). Two parallel arrays of exactly `capacity` slots, no map.
+ * Departure: each entry keeps the round trip last measured to it (NaN when never), from a probe, a
+ * refused request or its time as a neighbour, so a repair can prefer a near peer and X-BOT (Leitão et
+ * al., SRDS 2009; `overlay.ts`) can find a nearer one to swap in. Two parallel arrays of exactly
+ * `capacity` slots, no map.
  */
 import type { NodeId, Random } from '../../kernel/index.ts'
 
@@ -128,11 +129,16 @@ export class PassiveView {
 
   /** A random id never measured (not `excluded`), else a random one: what a probe should ask next. */
   pickToProbe(excluded: (id: NodeId) => boolean): NodeId | undefined {
+    return this.pickUnmeasured(excluded) ?? this.pickRandom(excluded)
+  }
+
+  /** A random id never measured and not `excluded`, or undefined. */
+  pickUnmeasured(excluded: (id: NodeId) => boolean): NodeId | undefined {
     let unmeasured = 0
     for (let i = 0; i < this.count; i++) {
       if (Number.isNaN(this.rtts[i]) && !excluded(this.entries[i] as NodeId)) unmeasured++
     }
-    if (unmeasured === 0) return this.pickRandom(excluded)
+    if (unmeasured === 0) return undefined
     let skip = this.random.intBelow(unmeasured)
     for (let i = 0; i < this.count; i++) {
       const id = this.entries[i] as NodeId

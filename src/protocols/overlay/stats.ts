@@ -28,6 +28,12 @@ export interface OverlayStats {
   readonly repairs: number
   /** Far neighbours swapped for nearer passive peers; near ones for random ones when long links are short. */
   readonly swaps: number
+  /** Swaps this node asked for that were refused or went unanswered. */
+  readonly swapsFailed: number
+  /** X-BOT exchanges in which this node, as the candidate, handed a neighbour over to take the initiator. */
+  readonly exchangesRelayed: number
+  /** X-BOT exchanges in which this node took the initiator's old neighbour in place of the candidate. */
+  readonly exchangesSwitched: number
   readonly shufflesAnswered: number
   readonly neighborsUp: number
   readonly neighborsDown: number
@@ -56,6 +62,9 @@ export class OverlayCounters implements OverlayStats {
   passiveProbesFailed = 0
   repairs = 0
   swaps = 0
+  swapsFailed = 0
+  exchangesRelayed = 0
+  exchangesSwitched = 0
   shufflesAnswered = 0
   neighborsUp = 0
   neighborsDown = 0

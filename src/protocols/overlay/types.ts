@@ -13,6 +13,13 @@
  *   moving it to their passive views, where repairs would only time out on it.
  * - PING/PONG are Meshwork's: the paper uses TCP as its failure detector; a simulator of a million nodes
  *   and a stream multiplexer both need an explicit one, and the round trip it measures ranks neighbours.
+ * - OPTIMIZE, REPLACE, SWITCH and their replies are X-BOT's four-node exchange (Leitão et al., SRDS 2009,
+ *   §4; `link-policy.ts` says how it is used): the initiator i asks its nearer passive peer c to take it
+ *   in place of its farther neighbour o; c, when full, asks its own neighbour d to take o in place of
+ *   c; d asks o to take d in place of i. Departures: the paper answers OPTIMIZE with OPTIMIZATION_REPLY,
+ *   here NEIGHBOR_REPLY does (it is the answer to "take me as a neighbour"); OPTIMIZE carries the
+ *   initiator's gain and REPLACE the largest RTT from d to o that is worth it; SWITCH and its
+ *   reply agree on the class of the new link d–o, so the long-link quota survives the exchange.
  */
 import type { Millis, NodeId } from '../../kernel/index.ts'
 
@@ -44,6 +51,28 @@ export type OverlayMessage =
    */
   | { readonly type: 'ping'; readonly nonce: number; readonly neighbor: boolean }
   | { readonly type: 'pong'; readonly nonce: number }
+  /**
+   * X-BOT's OPTIMIZATION: take the sender as a neighbour in place of its neighbour `old`; the sender's
+   * RTTs to the receiver (`rttMs`) and to `old` (`oldRttMs`). Answered by `neighbor-reply`.
+   */
+  | { readonly type: 'optimize'; readonly old: NodeId; readonly rttMs: number; readonly oldRttMs: number }
+  /**
+   * X-BOT's REPLACE, from a neighbour that would drop the receiver for `initiator`: take `initiator`'s
+   * neighbour `old` instead, if the receiver's RTT to `old` is below `budgetMs`.
+   */
+  | { readonly type: 'replace'; readonly initiator: NodeId; readonly old: NodeId; readonly budgetMs: number }
+  /** The answer to `replace`: accepted means the sender took `old` and dropped the receiver. */
+  | { readonly type: 'replace-reply'; readonly accepted: boolean }
+  /**
+   * X-BOT's SWITCH: take the sender as a neighbour in place of `initiator`; `long` when the sender needs
+   * the new link to count as a long one (the link it gives up did, and it has none to spare).
+   */
+  | { readonly type: 'switch'; readonly initiator: NodeId; readonly long: boolean }
+  /**
+   * The answer to `switch`: accepted means the sender dropped `initiator` and holds the receiver, by a
+   * link of class `long` (asked for by either end).
+   */
+  | { readonly type: 'switch-reply'; readonly accepted: boolean; readonly long: boolean }
 
 export type OverlayMessageType = OverlayMessage['type']
 
@@ -57,6 +86,11 @@ export const OVERLAY_MESSAGE_TYPES: readonly OverlayMessageType[] = [
   'shuffle-reply',
   'ping',
   'pong',
+  'optimize',
+  'replace',
+  'replace-reply',
+  'switch',
+  'switch-reply',
 ]
 
 /** Why a neighbour left the active view. */
@@ -71,7 +105,7 @@ export type NeighborDownReason =
   | 'disconnected'
   /** It left gracefully (a DISCONNECT with `leaving`, or membership's MemberLeft). */
   | 'left'
-  /** This node dropped it to make room (a high-priority request, a nearer peer, a join). */
+  /** This node dropped it to make room (a high-priority request, a nearer peer, a join, an exchange). */
   | 'replaced'
   /** This node is leaving. */
   | 'leaving'

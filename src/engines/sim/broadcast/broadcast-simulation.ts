@@ -38,7 +38,7 @@ export const BROADCAST_SCENARIO_DEFAULTS: Omit<BroadcastScenario, 'nodes' | 'see
   latencyMs: Object.freeze({ min: 5, max: 150 }),
   broadcasts: 3,
   gapMs: 2_000,
-  warmupMs: 5_000,
+  warmupMs: 10_000,
   limitMs: 10_000,
   payloadBytes: 64,
   config: {},
