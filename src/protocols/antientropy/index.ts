@@ -14,7 +14,7 @@ export {
   type RbsrConfig,
   rbsrConfig,
 } from './config.ts'
-export { ID_BYTES, ItemIndex } from './item-index.ts'
+export { ID_BYTES, ItemIndex, idKey } from './item-index.ts'
 export { type LocalReconciliation, reconcileLocally } from './local-reconciliation.ts'
 export { ANTI_ENTROPY_PROTOCOL, type AntiEntropySettings, antiEntropyModule } from './module.ts'
 export { type RbsrRejection, Reconciler, type ReconcileStep } from './rbsr.ts'

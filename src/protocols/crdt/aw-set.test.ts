@@ -10,6 +10,7 @@ import {
   checkAssociativity,
   checkChangeReport,
   checkCommutativity,
+  checkDecomposition,
   checkDeltaLaw,
   checkIdempotence,
 } from './testing/laws.ts'
@@ -126,6 +127,8 @@ describe('AwSet laws (10,000 runs each, on reachable states, deltas and delta gr
   it('merge is commutative', () => checkCommutativity(stateArb))
   it('merge is associative', () => checkAssociativity(stateArb))
   it('merge is idempotent', () => checkIdempotence(stateArb))
+  it('the join decomposition reconciles: fragments a peer lacks bring it to the join', () =>
+    checkDecomposition(stateArb, { runs: 2_000 }))
   it('merge reports a change exactly when the state changed', () => checkChangeReport(stateArb))
   it('a mutator applies exactly its delta: m(X) = X ⊔ mδ(X), for add and remove', () =>
     checkDeltaLaw(stateArb, opArb, apply))

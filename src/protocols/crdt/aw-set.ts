@@ -102,6 +102,54 @@ export class AwSet implements Crdt<AwSet> {
     return delta
   }
 
+  /**
+   * The join decomposition (Enes et al., ICDE 2019; ConflictSync, arXiv 2505.01144): one state per live
+   * dot (its element, and a context of that dot) and one per run of dead dots of an actor (a context
+   * alone: dots seen whose adds were removed or superseded). Each is a valid delta and their join is this
+   * state, so anti-entropy ships what a peer lacks: a dead run removes the adds it covers there.
+   */
+  fragments(): AwSet[] {
+    const out: AwSet[] = []
+    for (const [element, dots] of this.dotsOf) {
+      for (const dot of dots) {
+        const fragment = new AwSet(this.limits)
+        fragment.insertDot(element, dot)
+        fragment.context.add(dot.actor, dot.counter)
+        out.push(fragment)
+      }
+    }
+    for (const actor of new Set(this.context.actors())) {
+      const live = this.elementOf.get(actor)
+      const seen = [...(this.context.cloud.get(actor) ?? [])]
+      const max = this.context.vector.get(actor) ?? 0
+      let run: AwSet | undefined
+      const close = (): void => {
+        if (run !== undefined) out.push(run)
+        run = undefined
+      }
+      const visit = (counter: number): void => {
+        if (live?.has(counter) === true) return close()
+        run ??= new AwSet(this.limits)
+        run.context.add(actor, counter)
+      }
+      for (let counter = 1; counter <= max; counter++) visit(counter)
+      seen.sort((a, b) => a - b)
+      let previous = max
+      for (const counter of seen) {
+        if (counter !== previous + 1) close()
+        visit(counter)
+        previous = counter
+      }
+      close()
+    }
+    return out
+  }
+
+  /** Actors of the dots that keep elements present (a delta's adds; removes may name any actor). */
+  *addActors(): IterableIterator<ActorId> {
+    for (const [actor, owned] of this.elementOf) if (owned.size > 0) yield actor
+  }
+
   merge(other: AwSet): boolean {
     if (other === this) return false
     // both passes read the contexts as they were before the join, so the contexts unite last

@@ -9,6 +9,7 @@ import {
   checkAssociativity,
   checkChangeReport,
   checkCommutativity,
+  checkDecomposition,
   checkDeltaLaw,
   checkIdempotence,
 } from './testing/laws.ts'
@@ -139,6 +140,8 @@ function counterSuite<S extends GCounterMap | PnCounterMap>(kind: Kind<S>): void
     it('merge is commutative', () => checkCommutativity(states))
     it('merge is associative', () => checkAssociativity(states))
     it('merge is idempotent', () => checkIdempotence(states))
+    it('the join decomposition reconciles: fragments a peer lacks bring it to the join', () =>
+      checkDecomposition(states, { runs: 2_000 }))
     it('merge reports a change exactly when the state changed', () => checkChangeReport(states))
     it('an increment is the join of the state and its delta: m(X) = X ⊔ mδ(X)', () =>
       checkDeltaLaw(states, incs, inc))

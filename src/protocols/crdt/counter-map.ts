@@ -57,6 +57,11 @@ export class GCounterMap implements Crdt<GCounterMap> {
     return sum
   }
 
+  /** Whether some actor counted at `key`. */
+  has(key: string): boolean {
+    return this.byKey.has(key)
+  }
+
   /** `actor`'s total at `key` (0 when absent). */
   total(key: string, actor: ActorId): number {
     return this.byKey.get(key)?.get(actor) ?? 0
@@ -85,6 +90,27 @@ export class GCounterMap implements Crdt<GCounterMap> {
     const delta = new GCounterMap(this.limits)
     setTotal(delta.byKey, key, actor, total)
     return delta
+  }
+
+  /**
+   * The join decomposition: one state per (key, actor) total. Each is a valid delta and their join is
+   * this state, so anti-entropy can ship only the totals a peer lacks.
+   */
+  fragments(): GCounterMap[] {
+    const out: GCounterMap[] = []
+    for (const [key, totals] of this.byKey) {
+      for (const [actor, total] of totals) {
+        const fragment = new GCounterMap(this.limits)
+        setTotal(fragment.byKey, key, actor, total)
+        out.push(fragment)
+      }
+    }
+    return out
+  }
+
+  /** Every actor named by a total (the replication service checks a delta names only its origin's). */
+  *actors(): IterableIterator<ActorId> {
+    for (const totals of this.byKey.values()) yield* totals.keys()
   }
 
   merge(other: GCounterMap): boolean {
@@ -156,6 +182,11 @@ export class PnCounterMap implements Crdt<PnCounterMap> {
     return sum
   }
 
+  /** Whether some actor counted at `key`. */
+  has(key: string): boolean {
+    return this.byKey.has(key)
+  }
+
   /** `actor`'s totals at `key` (zeros when absent). */
   totals(key: string, actor: ActorId): PnTotals {
     return this.byKey.get(key)?.get(actor) ?? ZERO_TOTALS
@@ -189,6 +220,27 @@ export class PnCounterMap implements Crdt<PnCounterMap> {
     const delta = new PnCounterMap(this.limits)
     setTotal(delta.byKey, key, actor, totals)
     return delta
+  }
+
+  /**
+   * The join decomposition: one state per (key, actor) pair of totals. Each is a valid delta and their join is
+   * this state, so anti-entropy can ship only the totals a peer lacks.
+   */
+  fragments(): PnCounterMap[] {
+    const out: PnCounterMap[] = []
+    for (const [key, totals] of this.byKey) {
+      for (const [actor, total] of totals) {
+        const fragment = new PnCounterMap(this.limits)
+        setTotal(fragment.byKey, key, actor, total)
+        out.push(fragment)
+      }
+    }
+    return out
+  }
+
+  /** Every actor named by a total (the replication service checks a delta names only its origin's). */
+  *actors(): IterableIterator<ActorId> {
+    for (const totals of this.byKey.values()) yield* totals.keys()
   }
 
   merge(other: PnCounterMap): boolean {

@@ -10,6 +10,7 @@ import {
   checkAssociativity,
   checkChangeReport,
   checkCommutativity,
+  checkDecomposition,
   checkDeltaLaw,
   checkIdempotence,
 } from './testing/laws.ts'
@@ -103,6 +104,8 @@ describe('LwwMap laws (10,000 runs each)', () => {
   it('merge is commutative', () => checkCommutativity(states))
   it('merge is associative', () => checkAssociativity(states))
   it('merge is idempotent', () => checkIdempotence(states))
+  it('the join decomposition reconciles: fragments a peer lacks bring it to the join', () =>
+    checkDecomposition(states, { runs: 2_000 }))
   it('merge reports a change exactly when the state changed', () => checkChangeReport(states))
   it('a put is the join of the state and its delta: m(X) = X ⊔ mδ(X)', () =>
     checkDeltaLaw(states, puts, (map, put) => map.put(put.key, put.value, put.ts)))

@@ -76,6 +76,15 @@ export class LwwMap implements Crdt<LwwMap> {
     return delta
   }
 
+  /** The join decomposition: one state per key; each is a valid delta and their join is this state. */
+  fragments(): LwwMap[] {
+    return this.entries().map(([key, entry]) => {
+      const fragment = new LwwMap(this.limits)
+      fragment.put(key, entry.value, entry.ts)
+      return fragment
+    })
+  }
+
   merge(other: LwwMap): boolean {
     let changed = false
     for (const [key, theirs] of other.byKey) {

@@ -7,6 +7,7 @@ import {
   checkAssociativity,
   checkChangeReport,
   checkCommutativity,
+  checkDecomposition,
   checkDeltaLaw,
   checkIdempotence,
 } from './testing/laws.ts'
@@ -158,6 +159,8 @@ describe('TopNMap', () => {
     it('merge is commutative', () => checkCommutativity(arbitrary))
     it('merge is associative', () => checkAssociativity(arbitrary))
     it('merge is idempotent', () => checkIdempotence(arbitrary))
+    it('the join decomposition reconciles: fragments a peer lacks bring it to the join', () =>
+      checkDecomposition(arbitrary, { runs: 2_000 }))
     it('merge reports a change exactly when the state changed', () => checkChangeReport(arbitrary))
     it('offer obeys the delta law m(X) = X ⊔ mδ(X)', () =>
       checkDeltaLaw(arbitrary, offers, (state, offer) => state.offer(offer.id, offer.rank, offer.value)))

@@ -94,6 +94,11 @@ export class TopNMap implements Crdt<TopNMap> {
     return delta
   }
 
+  /** The join decomposition: one state per entry; each is a valid delta and their join is this state. */
+  fragments(): TopNMap[] {
+    return this.entries().map((entry) => TopNMap.fromRanked(this.capacity, [entry], this.limits))
+  }
+
   merge(other: TopNMap): boolean {
     if (other.capacity !== this.capacity) {
       // the replication layer refuses such a state before it merges (the capacity names the object)

@@ -2,7 +2,7 @@
  * The laws every CRDT here must satisfy, as fast-check properties shared by the types' tests:
  * commutativity, associativity and idempotence of `merge`; the delta-mutator law m(X) = X ⊔ mδ(X)
  * (Almeida et al., JPDC 2018, Definition 2); `merge` reports a change exactly when the state changed; and
- * the codec's round trip. States are compared by their canonical encodings (`codec.ts`).
+ * the codec's round trip; and the join decomposition that anti-entropy ships (`checkDecomposition`). States are compared by their canonical encodings (`codec.ts`).
  *
  * States come from each type's arbitrary, which should build them as replicas do (mutators on a few
  * actors, merges between them), so that the laws are checked on reachable states.
@@ -76,6 +76,36 @@ export function checkIdempotence<S extends AnyCrdt>(states: fc.Arbitrary<S>, opt
       const again = ab.clone() as S
       const changedAgain = (again as { merge(other: S): boolean }).merge(b)
       return !changedBySelf && bytes(self) === bytes(a) && !changedAgain && bytes(again) === bytes(ab)
+    }),
+    runOptions(options),
+  )
+}
+
+/**
+ * The join decomposition behind anti-entropy: the fragments of a state join back to it, and a replica
+ * that joins the fragments of another it does not hold itself (compared by encoding, as reconciliation
+ * compares their hashes) reaches the join of both states.
+ */
+export function checkDecomposition<S extends AnyCrdt>(
+  states: fc.Arbitrary<S>,
+  options: LawOptions = {},
+): void {
+  const parts = (state: S): S[] => (state as unknown as { fragments(): S[] }).fragments()
+  const joinAll = (into: S, fragments: readonly S[]): S => {
+    const out = into.clone() as S
+    for (const fragment of fragments) (out as { merge(other: S): boolean }).merge(fragment)
+    return out
+  }
+  fc.assert(
+    fc.property(states, states, (a, b) => {
+      const fragmentsA = parts(a)
+      if (fragmentsA.some((fragment) => !bytes(joined(a, fragment)).includes(bytes(a)))) return false
+      if (fragmentsA.length === 0 && !a.isEmpty()) return false
+      const heldByB = new Set(parts(b).map(bytes))
+      const missing = fragmentsA.filter((fragment) => !heldByB.has(bytes(fragment)))
+      const reconciled = joinAll(b, missing)
+      const whole = fragmentsA.length === 0 ? a : joinAll(fragmentsA[0] as S, fragmentsA.slice(1))
+      return bytes(reconciled) === bytes(joined(a, b)) && bytes(whole) === bytes(a)
     }),
     runOptions(options),
   )
