@@ -128,7 +128,10 @@ export class AwSet implements Crdt<AwSet> {
         run = undefined
       }
       const visit = (counter: number): void => {
-        if (live?.has(counter) === true) return close()
+        if (live?.has(counter) === true) {
+          close()
+          return
+        }
         run ??= new AwSet(this.limits)
         run.context.add(actor, counter)
       }
