@@ -67,6 +67,19 @@ export interface OverlayConfig {
   readonly optimizeRatio: number
   /** …and at least this much lower, so LAN jitter never causes swaps. */
   readonly optimizeMinGainMs: number
+  /**
+   * Peers lost without a goodbye that are remembered and asked again (`dormant-peers.ts`), so the two
+   * sides of a healed partition find each other; the oldest loss is displaced by a new one.
+   */
+  readonly maxDormantPeers: number
+  /** The first reprobe of a lost peer comes about this long after the loss; each next one twice as late… */
+  readonly reprobeBaseMs: number
+  /**
+   * …up to about this long. It bounds both how long a healed partition can stay unnoticed by a node that
+   * remembers a peer across it, and the cost of peers that stay gone (`maxDormantPeers` pings per
+   * interval); a node also opens at most one merge link (`overlay.ts`) per interval.
+   */
+  readonly reprobeMaxMs: number
 }
 
 /** What every connection class shares: the paper's sizes. */
@@ -92,6 +105,9 @@ const PAPER = {
   // X-BOT's passive scan length: RTTs probed per round, two messages each. Partisan's X-BOT looks at two
   // passive peers a round; three measure a new node's passive view within its first fast rounds.
   passiveScanLength: 3,
+  // A node loses about its active view (5) across a cut, and its measured passive peers there; eight
+  // keep most of them, and at the cap cost at most eight pings per reprobe interval per node.
+  maxDormantPeers: 8,
 } as const
 
 /**
@@ -117,6 +133,11 @@ export const LAN_OVERLAY: OverlayConfig = Object.freeze({
   optimizeIntervalMs: 5_000,
   optimizeFastIntervalMs: 250,
   optimizeMinGainMs: 0.2,
+  // a lost peer is asked again after about 1, 2, 4, 8, 16 and then every 30 s: a short cut heals within
+  // seconds, a long one within half a minute (the 5 s recovery target needs many nodes remembering,
+  // and a partition of n nodes has about 5·n/2 lost links, each remembered at both ends)
+  reprobeBaseMs: 1_000,
+  reprobeMaxMs: 30_000,
 })
 
 /** WAN: 20–200 ms round trips. Twice LAN's heartbeat, and requests wait for the slowest links. */
@@ -136,6 +157,8 @@ export const WAN_OVERLAY: OverlayConfig = Object.freeze({
   optimizeIntervalMs: 5_000,
   optimizeFastIntervalMs: 250,
   optimizeMinGainMs: 10,
+  reprobeBaseMs: 2_000,
+  reprobeMaxMs: 30_000,
 })
 
 /** Mobile: 70–300 ms round trips with large jitter and sleeping radios; fewer wake-ups save battery. */
@@ -151,6 +174,9 @@ export const MOBILE_OVERLAY: OverlayConfig = Object.freeze({
   optimizeIntervalMs: 30_000,
   optimizeFastIntervalMs: 2_000,
   optimizeMinGainMs: 30,
+  // radios sleep: reprobes as rare as the shuffle
+  reprobeBaseMs: 10_000,
+  reprobeMaxMs: 120_000,
 })
 
 /** Hostile: heavy loss. Failure only after four silent intervals, so loss alone rarely breaks a link. */
@@ -166,6 +192,9 @@ export const HOSTILE_OVERLAY: OverlayConfig = Object.freeze({
   optimizeIntervalMs: 20_000,
   optimizeFastIntervalMs: 2_000,
   optimizeMinGainMs: 30,
+  // loss alone often fails two pings in a row here, so a revival is weaker evidence of a heal: rarer
+  reprobeBaseMs: 4_000,
+  reprobeMaxMs: 60_000,
 })
 
 export const OVERLAY_PRESETS: Readonly<Record<ConnectionClass, OverlayConfig>> = Object.freeze({
@@ -213,6 +242,7 @@ export function overlayConfig(
   integer('activeViewMin', 0, config.activeViewSize)
   integer('promoteAttemptsPerRound', 1, 1_000)
   integer('passiveScanLength', 0, MAX_PASSIVE_VIEW)
+  integer('maxDormantPeers', 0, MAX_PASSIVE_VIEW)
   if (shuffleSampleSize(config) > MAX_SAMPLE_IDS) {
     fail('shufflePassive', `plus shuffleActive must stay below ${MAX_SAMPLE_IDS} (the wire limit)`)
   }
@@ -226,6 +256,8 @@ export function overlayConfig(
     'promoteIntervalMs',
     'optimizeIntervalMs',
     'optimizeFastIntervalMs',
+    'reprobeBaseMs',
+    'reprobeMaxMs',
   ]
   for (const key of positive) {
     const value = config[key]
@@ -240,6 +272,7 @@ export function overlayConfig(
   if (config.optimizeFastIntervalMs > config.optimizeIntervalMs) {
     fail('optimizeFastIntervalMs', 'must not exceed optimizeIntervalMs')
   }
+  if (config.reprobeBaseMs > config.reprobeMaxMs) fail('reprobeBaseMs', 'must not exceed reprobeMaxMs')
   if (!(config.optimizeRatio > 0 && config.optimizeRatio <= 1)) fail('optimizeRatio', 'must be in (0, 1]')
   if (!(Number.isFinite(config.optimizeMinGainMs) && config.optimizeMinGainMs >= 0)) {
     fail('optimizeMinGainMs', 'must be a non-negative number of milliseconds')

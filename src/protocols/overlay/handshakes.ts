@@ -18,8 +18,10 @@ import type { Millis, NodeId } from '../../kernel/index.ts'
  * - `repair`: a NEIGHBOR to a passive peer for a free active slot.
  * - `swap`: an OPTIMIZE to a nearer passive peer (X-BOT's exchange, `overlay.ts`), or a NEIGHBOR to a
  *   random one when the long-link quota is short, that replaces `replaces` once it accepts.
+ * - `merge`: a high-priority NEIGHBOR to a lost peer that answered again after a reprobe had failed:
+ *   perhaps the other side of a healed partition (`dormant-peers.ts`, `overlay.ts`).
  */
-export type HandshakeKind = 'join' | 'walk' | 'repair' | 'swap'
+export type HandshakeKind = 'join' | 'walk' | 'repair' | 'swap' | 'merge'
 
 export interface Handshake {
   readonly peer: NodeId

@@ -24,6 +24,15 @@ export interface OverlayStats {
   readonly asymmetriesRepaired: number
   /** Passive peers that did not answer a round-trip probe (and were forgotten). */
   readonly passiveProbesFailed: number
+  /** Pings to lost peers remembered (`dormant-peers.ts`). */
+  readonly reprobes: number
+  /** Lost peers that answered a reprobe (back to the passive view, or asked to merge). */
+  readonly peersRevived: number
+  /** High-priority requests to revived peers that had failed a reprobe, and those accepted. */
+  readonly mergesAsked: number
+  readonly merges: number
+  /** Remembered lost peers displaced by newer losses. */
+  readonly droppedDormant: number
   /** Free slots filled from the passive view. */
   readonly repairs: number
   /** Far neighbours swapped for nearer passive peers; near ones for random ones when long links are short. */
@@ -60,6 +69,11 @@ export class OverlayCounters implements OverlayStats {
   failuresDetected = 0
   asymmetriesRepaired = 0
   passiveProbesFailed = 0
+  reprobes = 0
+  peersRevived = 0
+  mergesAsked = 0
+  merges = 0
+  droppedDormant = 0
   repairs = 0
   swaps = 0
   swapsFailed = 0
