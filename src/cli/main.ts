@@ -15,6 +15,7 @@ const VERBS: Readonly<Record<string, (program: Command) => Promise<void>>> = {
   sim: async (program) => {
     const sim = program.command('sim').description('run deterministic simulations of Meshwork protocols')
     ;(await import('./commands/sim-membership.ts')).registerSimMembership(sim)
+    ;(await import('./commands/sim-state.ts')).registerSimState(sim)
   },
   node: async (program) => (await import('./commands/node-start.ts')).registerNodeStart(program),
   status: async (program) => (await import('./commands/status.ts')).registerStatus(program),

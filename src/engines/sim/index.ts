@@ -31,3 +31,10 @@ export {
   type SchedulerOptions,
 } from './scheduler.ts'
 export { SimHost, type SimHostOptions, type TrafficCounters } from './sim-host.ts'
+export {
+  runStateSimulation,
+  STATE_SCENARIO_DEFAULTS,
+  type StateReport,
+  type StateScenario,
+  stateReplay,
+} from './state/state-simulation.ts'
