@@ -18,6 +18,8 @@ export type ServerErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TOO_MANY_STREAMS'
   | 'SHUTTING_DOWN'
+  | 'CONFLICT'
+  | 'UNAVAILABLE'
   | 'INTERNAL'
 
 /** Codes the client adds when there is no answer to read (status 0) or the answer makes no sense. */

@@ -38,6 +38,10 @@ export {
   MEMBERS_SCHEMA,
   NODE_EVENT_SCHEMA,
   PROFILE_SCHEMA,
+  STATE_CREATE_SCHEMA,
+  STATE_OK_SCHEMA,
+  STATE_OPERATION_SCHEMA,
+  STATE_READING_SCHEMA,
   STATUS_SCHEMA,
 } from './schemas.ts'
 export { formatSseData, MAX_SSE_EVENT_CHARS, SSE_HEARTBEAT, SseParser } from './sse.ts'
@@ -54,4 +58,9 @@ export type {
   NodeEventType,
   NodeState,
   NodeStatus,
+  StateCreate,
+  StateOk,
+  StateOperation,
+  StateReading,
+  StateType,
 } from './types.ts'

@@ -10,11 +10,25 @@ import {
   type JsonSchema,
   MEMBERS_SCHEMA,
   NODE_EVENT_SCHEMA,
+  STATE_CREATE_SCHEMA,
+  STATE_OK_SCHEMA,
+  STATE_OPERATION_SCHEMA,
+  STATE_READING_SCHEMA,
   STATUS_SCHEMA,
 } from './schemas.ts'
-import type { FaultSpec, FaultsApplied, MembersView, NodeEvent, NodeStatus } from './types.ts'
+import type {
+  FaultSpec,
+  FaultsApplied,
+  MembersView,
+  NodeEvent,
+  NodeStatus,
+  StateCreate,
+  StateOk,
+  StateOperation,
+  StateReading,
+} from './types.ts'
 
-export type HttpMethod = 'GET' | 'POST'
+export type HttpMethod = 'GET' | 'POST' | 'PUT'
 
 /** Prometheus' text exposition format, version 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
@@ -69,6 +83,9 @@ export interface Endpoints {
   readonly postFaults: Endpoint<FaultSpec, FaultsApplied>
   readonly getOpenApi: Endpoint<undefined, OpenApiDocument>
   readonly getMetrics: Endpoint<undefined, string>
+  readonly putState: Endpoint<StateCreate, StateOk>
+  readonly postState: Endpoint<StateOperation, StateOk>
+  readonly getState: Endpoint<undefined, StateReading>
 }
 
 export type RouteId = keyof Endpoints
@@ -121,6 +138,42 @@ export const ROUTES: { readonly [Id in RouteId]: RouteDefinition } = {
       },
     },
     errors: {},
+  },
+  putState: {
+    method: 'PUT',
+    url: '/v1/state/:name',
+    summary:
+      'Create a replicated object (idempotent): {"type": "set"|"topN"|"map"|"counter", "capacity"?: n}',
+    body: STATE_CREATE_SCHEMA,
+    response: { contentType: 'application/json', schema: STATE_OK_SCHEMA },
+    errors: {
+      ...BAD_BODY,
+      409: 'CONFLICT: the object exists with another type or capacity',
+      503: 'UNAVAILABLE: this node keeps no replicated state',
+    },
+  },
+  postState: {
+    method: 'POST',
+    url: '/v1/state/:name',
+    summary:
+      'Apply one operation (set add|remove, topN offer, map put, counter inc); 200 only once the write is durable',
+    body: STATE_OPERATION_SCHEMA,
+    response: { contentType: 'application/json', schema: STATE_OK_SCHEMA },
+    errors: {
+      ...BAD_BODY,
+      404: 'NOT_FOUND: no object of that name (create it with PUT)',
+      503: 'UNAVAILABLE: this node keeps no replicated state',
+    },
+  },
+  getState: {
+    method: 'GET',
+    url: '/v1/state/:name',
+    summary: 'An object: {"type", "fingerprint", "value"}; converged replicas report the same fingerprint',
+    response: { contentType: 'application/json', schema: STATE_READING_SCHEMA },
+    errors: {
+      404: 'NOT_FOUND: no object of that name',
+      503: 'UNAVAILABLE: this node keeps no replicated state',
+    },
   },
   getMetrics: {
     method: 'GET',

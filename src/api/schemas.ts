@@ -80,6 +80,21 @@ export const STATUS_SCHEMA: JsonSchema = {
     localHealth: { type: 'number', description: "Lifeguard's local health score; 0 is healthy." },
     uptimeMs: { type: 'number' },
     version: { type: 'string' },
+    overlay: {
+      type: 'object',
+      description: "The overlay's active and passive views (HyParView).",
+      additionalProperties: { type: 'number' },
+    },
+    broadcast: {
+      type: 'object',
+      description: "Plumtree's eager and lazy peers and the messages it is missing.",
+      additionalProperties: { type: 'number' },
+    },
+    replicatedState: {
+      type: 'object',
+      description: 'Replicated objects held, writes and merges, and refused inputs by reason.',
+      additionalProperties: true,
+    },
   },
   additionalProperties: false,
 }
@@ -204,4 +219,48 @@ export const NODE_EVENT_SCHEMA: JsonSchema = {
     partitionChange('PartitionDetected'),
     partitionChange('PartitionHealed'),
   ],
+}
+
+/** `PUT /v1/state/:name`: the object to create. */
+export const STATE_CREATE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['type'],
+  properties: {
+    type: { enum: ['set', 'topN', 'map', 'counter'] },
+    capacity: { type: 'integer', minimum: 1, maximum: 100_000, description: 'topN only' },
+  },
+  additionalProperties: false,
+}
+
+/** `POST /v1/state/:name`: one operation; which fields it takes depends on `op`. */
+export const STATE_OPERATION_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['op'],
+  properties: {
+    op: { enum: ['add', 'remove', 'offer', 'put', 'inc'] },
+    value: { description: 'set: the element (a string); topN and map: any JSON value' },
+    id: { type: 'string', minLength: 1, maxLength: 1_024 },
+    rank: { type: 'number' },
+    key: { type: 'string', minLength: 1, maxLength: 1_024 },
+    by: { type: 'integer' },
+  },
+  additionalProperties: false,
+}
+
+export const STATE_OK_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['ok'],
+  properties: { ok: { const: true } },
+  additionalProperties: false,
+}
+
+export const STATE_READING_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['type', 'fingerprint', 'value'],
+  properties: {
+    type: { enum: ['set', 'topN', 'map', 'counter'] },
+    fingerprint: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+    value: {},
+  },
+  additionalProperties: false,
 }

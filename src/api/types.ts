@@ -119,3 +119,18 @@ export type FaultSpec = {
 export type FaultsApplied = {
   readonly ok: true
 }
+
+export type StateType = 'set' | 'topN' | 'map' | 'counter'
+
+export type StateCreate = { readonly type: StateType; readonly capacity?: number }
+
+export type StateOperation =
+  | { readonly op: 'add' | 'remove'; readonly value: string }
+  | { readonly op: 'offer'; readonly id: string; readonly rank: number; readonly value?: unknown }
+  | { readonly op: 'put'; readonly key: string; readonly value: unknown }
+  | { readonly op: 'inc'; readonly key: string; readonly by: number }
+
+export type StateOk = { readonly ok: true }
+
+/** An object as `GET /v1/state/:name` shows it; converged replicas show the same fingerprint. */
+export type StateReading = { readonly type: StateType; readonly fingerprint: string; readonly value: unknown }

@@ -21,6 +21,8 @@ import { apiError, installErrorHandlers } from './error-handler.ts'
 import { registerEventStream } from './event-stream.ts'
 import { lazyValidatorFactory } from './lazy-validator.ts'
 import type { MetricsExporter } from './metrics.ts'
+import { definition } from './route-definition.ts'
+import { registerStateRoutes } from './state-routes.ts'
 
 export interface ServerOptions {
   /** When set, every request must carry `Authorization: Bearer <token>`; `listen.ts` sets it off loopback. */
@@ -58,6 +60,7 @@ export const SERVER_DEFAULTS = Object.freeze({
 export function buildServer(node: RunningNode, options: ServerOptions = {}): FastifyInstance {
   const app = createApp(options)
   app.route({ ...definition('getStatus'), handler: async () => node.status() })
+  registerStateRoutes(app, node)
   app.route({
     ...definition('getMembers'),
     handler: async (_request, reply) => {
@@ -161,20 +164,4 @@ function registerFaults(app: FastifyInstance, node: RunningNode, allowed: boolea
       return { ok: true }
     },
   })
-}
-
-/** Method, path and schemas of a route, as Fastify takes them. JSON responses are serialised by schema. */
-function definition(id: RouteId) {
-  const route = ROUTES[id]
-  return {
-    method: route.method,
-    url: route.url,
-    exposeHeadRoute: route.method === 'GET',
-    schema: {
-      ...(route.body === undefined ? {} : { body: route.body }),
-      ...(route.response.contentType === 'application/json'
-        ? { response: { 200: route.response.schema } }
-        : {}),
-    },
-  }
 }

@@ -9,6 +9,14 @@ export {
   type Outbound,
 } from './mesh-node.ts'
 export { type ModuleOptions, nodeModules } from './node-modules.ts'
+export {
+  ReplicatedState,
+  SNAPSHOT_INTERVAL_MS,
+  STATE_MODULE,
+  type StateHost,
+  type StateReading,
+  valueOf,
+} from './replicated-state.ts'
 export type {
   BaseNodeStatus,
   FaultSpec,
@@ -17,4 +25,5 @@ export type {
   NodeState,
   NodeStatus,
   RunningNode,
+  StateService,
 } from './running-node.ts'

@@ -7,6 +7,7 @@
  */
 import type { ConnectionClass } from '../kernel/index.ts'
 import type { JsonObject, JsonValue, MetricSample } from '../protocols/index.ts'
+import type { StateOp } from '../protocols/replication/index.ts'
 import type { LinkShape } from './link-models.ts'
 
 export interface NodeOptions {
@@ -89,6 +90,20 @@ export interface FaultSpec {
   readonly link?: LinkShape
 }
 
+/** Replicated state as the control API uses it (`node/replicated-state.ts` implements it). */
+export interface StateService {
+  /** Idempotent; a different type or capacity than the object has throws MeshError('INVALID_ARGUMENT'). */
+  create(
+    name: string,
+    spec: { readonly type: 'set' | 'topN' | 'map' | 'counter'; readonly capacity?: number },
+  ): void
+  /** Returns once the write is durable; MeshError NOT_FOUND or INVALID_ARGUMENT for bad input. */
+  apply(name: string, op: StateOp): void
+  read(
+    name: string,
+  ): { readonly type: string; readonly fingerprint: string; readonly value: JsonValue } | undefined
+}
+
 export interface RunningNode {
   readonly peerId: string
   status(): NodeStatus
@@ -100,6 +115,8 @@ export interface RunningNode {
   metrics(): readonly MetricSample[]
   /** Throws MeshError('UNAVAILABLE') when fault injection was not allowed at start. */
   applyFaults(faults: FaultSpec): void
+  /** The node's replicated state; undefined (or absent) when it keeps none. */
+  replicatedState?(): StateService | undefined
   /** Announces a graceful leave, flushes it, and stops the network. */
   stop(): Promise<void>
 }

@@ -4,7 +4,15 @@
  */
 import type { MembersView, NodeEvent, NodeStatus } from '../../api/index.ts'
 import { MeshError } from '../../kernel/index.ts'
-import type { FaultSpec, JsonObject, JsonValue, MetricSample, RunningNode } from '../../node/index.ts'
+import type {
+  FaultSpec,
+  JsonObject,
+  JsonValue,
+  MetricSample,
+  RunningNode,
+  StateService,
+} from '../../node/index.ts'
+import type { StateOp } from '../../protocols/replication/index.ts'
 
 export const FAKE_PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 export const FAKE_OTHER_PEER_ID = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -16,6 +24,15 @@ export interface FakeNodeInit {
 
 export class FakeNode implements RunningNode {
   readonly peerId = FAKE_PEER_ID
+  /** Every object reads as an empty set; writes are recorded in `stateWrites`. */
+  readonly stateWrites: { name: string; op: StateOp }[] = []
+  private readonly stateService: StateService = {
+    create: () => {},
+    apply: (name, op) => {
+      this.stateWrites.push({ name, op })
+    },
+    read: () => ({ type: 'set', fingerprint: '0'.repeat(32), value: [] }),
+  }
   statusValue: NodeStatus = {
     peerId: FAKE_PEER_ID,
     realm: 'default',
@@ -124,6 +141,10 @@ export class FakeNode implements RunningNode {
 
   metrics(): MetricSample[] {
     return this.metricsValue
+  }
+
+  replicatedState(): StateService {
+    return this.stateService
   }
 
   applyFaults(faults: FaultSpec): void {

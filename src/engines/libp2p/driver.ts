@@ -1,5 +1,5 @@
 /**
- * Runs a `MeshNode` on the real network. The driver is what an engine is: a clock (`performance.now()`),
+ * Runs a `MeshNode` on the real network. The driver is what an engine is: a clock (wall-clock milliseconds, monotonic: `now()`),
  * one timer at the node's next deadline, one stream link per protocol module (with that module's
  * delivery policy), realm admission in front of everything, and hints from the network (seeds reached,
  * peers discovered and admitted, connections lost, addresses changed). It knows no protocol: what the
@@ -15,8 +15,16 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { BoundedMap, MeshError, type Millis, RejectionCounter } from '../../kernel/index.ts'
 import type { FaultSpec, MeshNode, NodeLog, NodeStatus, RunningNode } from '../../node/index.ts'
-import { validateLinkShape } from '../../node/index.ts'
-import type { EngineHint, JsonObject, JsonValue, MetricSample } from '../../protocols/index.ts'
+import { type ReplicatedState, SNAPSHOT_INTERVAL_MS, validateLinkShape } from '../../node/index.ts'
+import type {
+  EngineHint,
+  JsonObject,
+  JsonValue,
+  MetricSample,
+  ModuleCore,
+  ModuleEvent,
+  ProtocolModule,
+} from '../../protocols/index.ts'
 import { VERSION } from '../../version.ts'
 import type { Admission } from './admission.ts'
 import type { ConnectionLimits } from './connection-limits.ts'
@@ -71,6 +79,9 @@ export class Libp2pDriver implements RunningNode {
   private readonly startedAt = performance.now()
   private droppedPeers = new Set<string>()
   private timer: NodeJS.Timeout | undefined
+  private replicated: ReplicatedState | undefined
+  private stateStore: { close(): void } | undefined
+  private snapshotTimer: NodeJS.Timeout | undefined
   private timerAt = Number.POSITIVE_INFINITY
   private stopping = false
   private peersDisconnected = 0
@@ -230,8 +241,29 @@ export class Libp2pDriver implements RunningNode {
     if (faults.dropPeers !== undefined) this.droppedPeers = new Set(faults.dropPeers)
   }
 
+  /** The node's replicated state (`node.state`), once `startNode` attached it with its store. */
+  get state(): ReplicatedState {
+    if (this.replicated === undefined)
+      throw new MeshError('UNAVAILABLE', 'this node keeps no replicated state')
+    return this.replicated
+  }
+
+  replicatedState(): ReplicatedState | undefined {
+    return this.replicated
+  }
+
+  /** Gives the node its replicated state and the store behind it; both close when the node stops. */
+  attachState(state: ReplicatedState, store: { close(): void }): void {
+    this.replicated = state
+    this.stateStore = store
+    this.snapshotTimer = setInterval(() => state.snapshot(), SNAPSHOT_INTERVAL_MS)
+    this.snapshotTimer.unref()
+  }
+
   async stop(): Promise<void> {
     if (this.stopping) return
+    clearInterval(this.snapshotTimer)
+    this.replicated?.close()
     this.hint({ kind: 'leave' })
     this.stopping = true
     this.quiesce()
@@ -240,14 +272,33 @@ export class Libp2pDriver implements RunningNode {
     for (const links of this.links.values()) await links.stop()
     await this.options.admission.stop()
     await this.host.stop()
+    this.stateStore?.close()
   }
 
   /** Stops at once without announcing a leave: a crash, for the contract suite and chaos tests. */
   async kill(): Promise<void> {
+    clearInterval(this.snapshotTimer)
     this.stopping = true
     this.quiesce()
     clearTimeout(this.timer)
     await this.host.stop()
+    this.stateStore?.close()
+  }
+
+  /**
+   * Runs a local operation on `module`'s core as an input (`MeshNode.act`), sends what it produced, and
+   * returns its result: how the library's state and pub/sub calls reach their cores.
+   */
+  act<C extends ModuleCore<M, E>, M, E extends ModuleEvent, R>(
+    module: ProtocolModule<C, M, E>,
+    operation: (core: C, now: Millis) => R,
+  ): R {
+    if (this.stopping) throw new MeshError('UNAVAILABLE', 'the node is stopping')
+    let result: R | undefined
+    this.input((now) => {
+      result = this.node.act(now, module, (core) => operation(core, now))
+    })
+    return result as R
   }
 
   /** Hands raw bytes to the node as if `peer` had sent them on `protocol` (hostile-input tests). */
@@ -276,8 +327,13 @@ export class Libp2pDriver implements RunningNode {
 
   // ── driving the node ─────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Wall-clock milliseconds, monotonic within the process: cores compare times across nodes only where
+   * they must (a batch's seal time against the receiver's window, hybrid logical clocks), and those need
+   * one time base everywhere.
+   */
   private now(): Millis {
-    return performance.now()
+    return performance.timeOrigin + performance.now()
   }
 
   private hint(hint: EngineHint): void {

@@ -4,15 +4,19 @@
  * (docs/adr/0009-protocol-modules-and-the-mesh-node.md). Everything protocol-shaped is in the modules;
  * this file only assembles.
  */
+import { join } from 'node:path'
 import { Random } from '../../kernel/index.ts'
 import type { NodeOptions } from '../../node/index.ts'
-import { MeshNode, nodeModules } from '../../node/index.ts'
+import { MeshNode, nodeModules, ReplicatedState, STATE_MODULE } from '../../node/index.ts'
+import { StateStore } from '../../storage/index.ts'
 import { Admission, realmKey } from './admission.ts'
 import { Libp2pDriver } from './driver.ts'
 import { Ed25519Signer } from './ed25519-signer.ts'
 import { createHost } from './host.ts'
 import { loadOrCreateIdentity } from './identity/index.ts'
 
+/** The replicated state's database in the data directory. */
+export const STATE_DATABASE = 'state.db'
 /** A connection that has not proved the realm key within this time is closed. */
 const ADMISSION_TIMEOUT_MS = 5_000
 /** libp2p's own default: connections to non-members (DHT servers, relays, newcomers). */
@@ -20,6 +24,21 @@ export const DEFAULT_MAX_CONNECTIONS = 300
 
 export async function startNode(options: NodeOptions): Promise<Libp2pDriver> {
   const privateKey = await loadOrCreateIdentity(options.dataDir)
+  // before the network: a corrupted state database stops the start with a clear error
+  const store = StateStore.open(join(options.dataDir, STATE_DATABASE))
+  try {
+    return await startWithStore(options, privateKey, store)
+  } catch (error) {
+    store.close()
+    throw error
+  }
+}
+
+async function startWithStore(
+  options: NodeOptions,
+  privateKey: Awaited<ReturnType<typeof loadOrCreateIdentity>>,
+  store: StateStore,
+): Promise<Libp2pDriver> {
   const host = await createHost({
     privateKey,
     listen: options.listen,
@@ -41,7 +60,8 @@ export async function startNode(options: NodeOptions): Promise<Libp2pDriver> {
   await admission.start()
   const node = new MeshNode({
     self: peerId,
-    now: performance.now(),
+    // the driver's time base: wall-clock milliseconds (driver.ts, now())
+    now: performance.timeOrigin + performance.now(),
     random: new Random(`${peerId}/${Date.now()}`),
     signer: new Ed25519Signer(privateKey),
     connectionClass: options.connectionClass,
@@ -49,7 +69,8 @@ export async function startNode(options: NodeOptions): Promise<Libp2pDriver> {
       .getMultiaddrs()
       .map((address) => address.toString())
       .slice(0, 16),
-    modules: nodeModules(options),
+    // a new epoch at every start: replicated state's actors must be unique per incarnation
+    modules: nodeModules({ ...options, epoch: Date.now() }),
   })
   driver = new Libp2pDriver(host, node, {
     realm: options.realm,
@@ -62,5 +83,19 @@ export async function startNode(options: NodeOptions): Promise<Libp2pDriver> {
     ...(options.log === undefined ? {} : { log: options.log }),
   })
   await driver.start()
+  const started = driver
+  driver.attachState(
+    new ReplicatedState(
+      {
+        act: (operation) => started.act(STATE_MODULE, operation),
+        onChange: (listener) =>
+          started.subscribe((event) => {
+            if (event.protocol === 'state' && event.type === 'ObjectChanged') listener(String(event.name))
+          }),
+      },
+      store,
+    ),
+    store,
+  )
   return driver
 }

@@ -57,9 +57,11 @@ export function broadcastModule(
     ],
     surface: {
       status: (core) => ({
-        eagerPeers: core.eagerPeers().length,
-        lazyPeers: core.lazyPeers().length,
-        missing: core.missingCount,
+        broadcast: {
+          eagerPeers: core.eagerPeers().length,
+          lazyPeers: core.lazyPeers().length,
+          missing: core.missingCount,
+        },
       }),
       metrics: (core) => broadcastMetrics(core),
       eventJson: (event) => ({

@@ -18,9 +18,11 @@ export {
   type Crdt,
   type CrdtLimits,
   type CrdtType,
+  compareBytes,
   DEFAULT_CRDT_LIMITS,
   isCrdtType,
 } from './crdt.ts'
 export { FINGERPRINT_BYTES, fingerprint, fingerprintHex } from './fingerprint.ts'
+export { compareTimestamps, HybridClock, type Timestamp } from './hlc.ts'
 export { LwwMap } from './lww-map.ts'
 export { type TopNEntry, TopNMap } from './top-n-map.ts'

@@ -92,11 +92,13 @@ export function stateModule(
     ],
     surface: {
       status: (core) => ({
-        objects: core.objects.size,
-        localWrites: core.counters.localWrites,
-        batchesMerged: core.counters.batchesMerged,
-        repairsMerged: core.counters.repairsMerged,
-        rejections: core.rejections.toJSON(),
+        replicatedState: {
+          objects: core.objects.size,
+          localWrites: core.counters.localWrites,
+          batchesMerged: core.counters.batchesMerged,
+          repairsMerged: core.counters.repairsMerged,
+          rejections: core.rejections.toJSON(),
+        },
       }),
       metrics: (core) => stateMetrics(core),
       eventJson: (event) =>

@@ -3,8 +3,15 @@
  * error for the caller, never a silent no-op) and the CRDT mutator that yields the delta.
  */
 import { MeshError } from '../../kernel/index.ts'
-import type { HybridClock } from '../crdt/hlc.ts'
-import { type AnyCrdt, AwSet, type CrdtLimits, LwwMap, PnCounterMap, TopNMap } from '../crdt/index.ts'
+import {
+  type AnyCrdt,
+  AwSet,
+  type CrdtLimits,
+  type HybridClock,
+  LwwMap,
+  PnCounterMap,
+  TopNMap,
+} from '../crdt/index.ts'
 import { type ObjectSpec, OPS_OF_TYPE, type StateOp } from './types.ts'
 
 export function emptyState(spec: ObjectSpec, limits: CrdtLimits): AnyCrdt {
