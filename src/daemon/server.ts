@@ -6,13 +6,7 @@
  * of unknown fields, so a typo in a fault spec is an error, not a no-op.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import {
-  buildOpenApiDocument,
-  type OpenApiDocument,
-  PROMETHEUS_CONTENT_TYPE,
-  ROUTES,
-  type RouteId,
-} from '../api/index.ts'
+import { buildOpenApiDocument, type OpenApiDocument, PROMETHEUS_CONTENT_TYPE, ROUTES } from '../api/index.ts'
 import { isMeshError } from '../kernel/index.ts'
 import type { FaultSpec, RunningNode } from '../node/index.ts'
 import { requireBearerToken } from './auth.ts'

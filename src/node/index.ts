@@ -15,7 +15,7 @@ export {
   STATE_MODULE,
   type StateHost,
   type StateReading,
-  valueOf,
+  stateValue,
 } from './replicated-state.ts'
 export type {
   BaseNodeStatus,

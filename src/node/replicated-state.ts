@@ -113,7 +113,7 @@ export class ReplicatedState {
       const state = core.objects.state(name)
       const spec = core.objects.spec(name)
       if (state === undefined || spec === undefined) return undefined
-      return { type: spec.type, fingerprint: fingerprintHex(state), value: valueOf(state) }
+      return { type: spec.type, fingerprint: fingerprintHex(state), value: stateValue(state) }
     })
   }
 
@@ -238,7 +238,7 @@ export class ReplicatedState {
 }
 
 /** The state in the API's shape (`GET /v1/state/:name`). */
-export function valueOf(state: AnyCrdt): JsonValue {
+export function stateValue(state: AnyCrdt): JsonValue {
   switch (state.type) {
     case 'set':
       return (state as AwSet).value()

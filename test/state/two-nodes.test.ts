@@ -60,8 +60,7 @@ describe('replicated state on two libp2p nodes', { timeout: 60_000 }, () => {
     b.state.counter('hits').inc('k', 3)
     await until(() => jobsB.values().includes('x'), 15_000, "a's write to reach b")
     await until(
-      () =>
-        b.state.read('archive') !== undefined && (b.state.read('archive')?.value as unknown[]).length === 2,
+      () => ((b.state.read('archive')?.value as unknown[] | undefined)?.length ?? 0) === 2,
       15_000,
       'the archive',
     )
@@ -80,7 +79,7 @@ describe('replicated state on two libp2p nodes', { timeout: 60_000 }, () => {
     await a.kill()
     const again = await start(dirA, [b.status().addresses[0] as string])
     assert.deepEqual(again.state.set('jobs').values(), ['x'])
-    assert.equal((again.state.read('archive')?.value as unknown[]).length, 2)
+    assert.equal((again.state.read('archive')?.value as unknown[] | undefined)?.length, 2)
     await again.stop()
 
     // a corrupted database stops the start with a clear error naming the file
